@@ -1,0 +1,1 @@
+"""The click front end (installed as ``realistcoder.cli``): thin commands over the library."""

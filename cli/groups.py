@@ -1,0 +1,157 @@
+"""The root command and the shared command groups, with error handling and the store option.
+
+Command modules attach their commands to these groups; ``main`` imports them all.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import warnings
+from pathlib import Path
+
+import click
+from click_default_group import DefaultGroup
+
+from realistcoder import __version__
+from realistcoder.errors import RealistCoderError
+from realistcoder.store import Store, default_db_path, open_store
+
+
+class AppContext:
+    """Per-invocation state: where the store is, whether to show tracebacks."""
+
+    def __init__(self, db_path: Path, debug: bool):
+        self.db_path = db_path
+        self.debug = debug
+        self._store: Store | None = None
+
+    def store(self, *, create: bool = True) -> Store:
+        """The review store, opened (and migrated) on first use."""
+        if self._store is None:
+            self._store = open_store(self.db_path, create=create)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def handle_errors(invoke, ctx: click.Context):
+    """Run a command; turn user-fixable errors into one line on stderr and a non-zero exit."""
+    try:
+        return invoke(ctx)
+    except RealistCoderError as err:
+        raise UserError(str(err)) from err
+    except (click.ClickException, click.exceptions.Exit, click.Abort):
+        raise
+    except KeyboardInterrupt:
+        raise UserError("interrupted: every finished step was saved; run the command again "
+                        "to continue", exit_code=130) from None
+    except Exception as err:
+        app = ctx.find_object(AppContext)
+        if app is not None and app.debug:
+            raise
+        raise UserError(
+            f"unexpected error: {type(err).__name__}: {err} "
+            "(run again with --debug for the traceback, and please report it)",
+            exit_code=2,
+        ) from err
+
+
+class UserError(click.ClickException):
+    """One line, ``error: ...``, on stderr."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True, file=file)
+
+
+class RootGroup(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return handle_errors(super().invoke, ctx)
+        finally:
+            app = ctx.find_object(AppContext)
+            if app is not None:
+                app.close()
+
+
+class SubGroup(click.Group):
+    """A command group that shows its subcommands in the order they were added."""
+
+    def list_commands(self, ctx):
+        return list(self.commands)
+
+
+def quiet_third_parties(debug: bool) -> None:
+    """pdfminer, pdfplumber and friends talk a lot; keep them off the terminal unless --debug."""
+    level = logging.DEBUG if debug else logging.CRITICAL
+    for name in ("pdfminer", "pdfplumber", "pypdfium2", "PIL", "spacy", "fontTools"):
+        logging.getLogger(name).setLevel(level)
+    if not debug:
+        warnings.filterwarnings("ignore")
+
+
+@click.group(
+    cls=RootGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="Example: realistcoder ingest corpus/ && realistcoder propose && realistcoder status",
+)
+@click.version_option(__version__, prog_name="realistcoder")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Review store file [default: $REALISTCODER_DB or ./review.db].",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks and third-party warnings.")
+@click.pass_context
+def cli(ctx: click.Context, db_path: Path | None, debug: bool) -> None:
+    """NLP-assisted Context / Mechanism / Outcome coding for realist reviews.
+
+    Ingest PDFs into a review store, propose CMO codes from a codebook, review them,
+    audit agreement between reviewers and export evidence tables.
+    """
+    quiet_third_parties(debug)
+    ctx.obj = AppContext(db_path or default_db_path(), debug)
+
+
+@cli.group("export", cls=SubGroup)
+def export_group() -> None:
+    """Write sentences, proposals, codings and report tables to files.
+
+    Example: realistcoder export sentences --format jsonl -o sentences.jsonl
+    """
+
+
+@cli.group("import", cls=SubGroup)
+def import_group() -> None:
+    """Bring codings, decisions or projects made elsewhere into the store.
+
+    Example: realistcoder import codings hand.csv --reviewer alice
+    """
+
+
+@cli.group("documents", cls=DefaultGroup, default="list", default_if_no_args=True)
+def documents_group() -> None:
+    """List ingested documents (the default), or fix their citation details.
+
+    Example: realistcoder documents
+    """
+
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+def echo(text: str = "", **kwargs) -> None:
+    click.echo(text, **kwargs)
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()

@@ -1,0 +1,22 @@
+"""Entry point: import every command module (each attaches its commands) and run the root group."""
+
+from __future__ import annotations
+
+from realistcoder.cli import (  # noqa: F401  (imported for their commands)
+    audit,
+    cmoc,
+    codebook,
+    export,
+    ingest,
+    propose,
+    review,
+)
+from realistcoder.cli.groups import cli
+
+
+def main() -> None:
+    cli(prog_name="realistcoder")
+
+
+if __name__ == "__main__":
+    main()

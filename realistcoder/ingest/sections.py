@@ -1,0 +1,13 @@
+"""Section kinds a sentence can have. Proposals skip the non-body kinds unless asked."""
+
+BODY = "body"
+HEADING = "heading"
+LIST_ITEM = "list"
+CAPTION = "caption"
+TABLE = "table"
+REFERENCES = "references"
+FRONT_MATTER = "front_matter"
+
+SECTION_KINDS = (BODY, HEADING, LIST_ITEM, CAPTION, TABLE, REFERENCES, FRONT_MATTER)
+# what `propose` reads by default: running prose and list items
+PROPOSE_BY_DEFAULT = (BODY, LIST_ITEM)

@@ -1,0 +1,167 @@
+"""Open the review store: one SQLite file, WAL mode, foreign keys, a busy timeout, migrations.
+
+:class:`Store` wraps a ``sqlite_utils.Database``. Write through :meth:`Store.transaction`, which
+takes the write lock up front (``BEGIN IMMEDIATE``) so that two reviewers writing at once queue
+behind each other instead of failing, and which commits all or nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from realistcoder.errors import StoreError
+from realistcoder.store.migrations import MIGRATIONS, SCHEMA_VERSION
+
+DEFAULT_DB = "review.db"
+ENV_DB = "REALISTCODER_DB"
+BUSY_TIMEOUT_MS = 30_000
+
+
+def default_db_path() -> Path:
+    """The store path when none is given: ``$REALISTCODER_DB`` or ``./review.db``."""
+    return Path(os.environ.get(ENV_DB) or DEFAULT_DB)
+
+
+def utcnow() -> str:
+    """Timestamps in the store: ISO 8601, UTC, microseconds (sortable as text)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+class Store:
+    """An open review store. Use :func:`open_store` to get one."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection):
+        self.path = path
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """All writes inside commit together or not at all (nested blocks use savepoints)."""
+        if self.conn.in_transaction:
+            with self.db.atomic():
+                yield self.db
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as err:
+            raise _store_error(self.path, err) from err
+        try:
+            yield self.db
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.OperationalError as err:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise _store_error(self.path, err) from err
+
+    def query(self, sql: str, params: tuple | dict = ()) -> list[dict]:
+        """Rows of a read query as dicts."""
+        cursor = self.conn.execute(sql, params)
+        names = [c[0] for c in cursor.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _store_error(path: Path, err: sqlite3.Error) -> StoreError:
+    text = str(err).lower()
+    if "locked" in text or "busy" in text:
+        return StoreError(
+            "the review store is locked by another process",
+            subject=path,
+            fix="wait for the other realistcoder command to finish, or close the program "
+            "holding the file open, then run the command again",
+        )
+    if "not a database" in text or "malformed" in text:
+        return StoreError(
+            "this file is not a realistcoder store (not an SQLite database, or damaged)",
+            subject=path,
+            fix="pass another --db path, or restore the file from a backup",
+        )
+    if "readonly" in text or "unable to open" in text:
+        return StoreError(
+            "cannot write the review store",
+            subject=path,
+            fix="check that the folder exists and that you may write to it",
+        )
+    return StoreError(f"SQLite error: {err}", subject=path)
+
+
+def open_store(path: str | Path | None = None, *, create: bool = True) -> Store:
+    """Open (and create or upgrade) the review store at ``path``.
+
+    An older store is migrated forward in one transaction per step; a store written by a newer
+    realistcoder is refused, as is a file that is not an SQLite database.
+    """
+    path = Path(path) if path is not None else default_db_path()
+    if not path.exists() and not create:
+        raise StoreError(
+            "no review store here",
+            subject=path,
+            fix="run `realistcoder ingest PATH...` first, or pass --db",
+        )
+    if path.is_dir():
+        raise StoreError("is a folder, not a store file", subject=path, fix="pass --db FILE.db")
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode.lower() != "wal" and str(path) != ":memory:":
+            conn.close()
+            raise StoreError(f"cannot switch to WAL mode ({mode})", subject=path)
+    except sqlite3.Error as err:
+        raise _store_error(path, err) from err
+    store = Store(path, conn)
+    try:
+        _migrate(store)
+    except sqlite3.Error as err:
+        store.close()
+        raise _store_error(path, err) from err
+    except StoreError:
+        store.close()
+        raise
+    return store
+
+
+def _migrate(store: Store) -> None:
+    current = store.schema_version()
+    if current > SCHEMA_VERSION:
+        raise StoreError(
+            f"the store has schema version {current}, newer than this realistcoder "
+            f"understands ({SCHEMA_VERSION})",
+            subject=store.path,
+            fix="upgrade realistcoder (pip install -U realistcoder) to open it",
+        )
+    for number, upgrade in MIGRATIONS:
+        if number <= current:
+            continue
+        with store.transaction() as db:
+            # re-check under the write lock: another process may have migrated meanwhile
+            if store.schema_version() >= number:
+                continue
+            upgrade(db)
+            store.conn.execute(f"PRAGMA user_version = {number}")

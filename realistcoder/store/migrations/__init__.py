@@ -1,0 +1,32 @@
+"""Numbered, forward-only schema migrations.
+
+Each module ``mNNNN_*.py`` defines ``upgrade(db)`` and is listed below. The store's
+``PRAGMA user_version`` is the number of the last migration applied. Never edit a migration that
+has been released: add the next number instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+from realistcoder.store.migrations import m0001_initial, m0002_review
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+MIGRATIONS: list[tuple[int, Migration]] = [
+    (1, m0001_initial.upgrade),
+    (2, m0002_review.upgrade),
+]
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def run_sql(db: sqlite_utils.Database, script: str) -> None:
+    """Run ``;``-separated DDL statements inside the caller's transaction.
+
+    (``executescript`` would commit the transaction first, so statements run one by one.)
+    """
+    for statement in script.split(";\n"):
+        if statement.strip():
+            db.conn.execute(statement)

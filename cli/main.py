@@ -10,6 +10,7 @@ from realistcoder.cli import (  # noqa: F401  (imported for their commands)
     ingest,
     propose,
     review,
+    segment,
 )
 from realistcoder.cli.groups import cli
 

@@ -1,1 +1,263 @@
-"""Commands: export."""
+"""Commands: export evidence|cmoc|map|documents|qdpx, import qdpx, documents import-metadata|edit.
+
+Thin wrappers: options are parsed here, tables are built by ``realistcoder.export.rows`` and
+written by the writer registered for the format (``realistcoder.export.registry``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from realistcoder.cli.groups import documents_group, echo, export_group, import_group, pass_app
+from realistcoder.errors import InputError
+from realistcoder.export import registry, rows
+from realistcoder.store import export as q
+
+OUTPUT = click.option("-o", "--output", "output", required=True,
+                      type=click.Path(path_type=Path, dir_okay=False),
+                      help="File to write; its extension picks the format.")
+
+
+TABLE_FORMATS = "csv, xlsx, md, html, docx, tex"
+
+
+def _format_option(kind: str):
+    names = TABLE_FORMATS + (", png, svg" if kind == "map" else "")
+    return click.option("--format", "fmt", metavar="FORMAT",
+                        help=f"One of {names} [default: from the -o extension].")
+
+
+BLINDING = [
+    click.option("--unblind", is_flag=True,
+                 help="Show every reviewer's codings (once independent coding is over)."),
+    click.option("--reviewer", help="Show this reviewer's codings only (blinded review)."),
+]
+
+
+def _blinding(func):
+    for option in reversed(BLINDING):
+        func = option(func)
+    return func
+
+
+def _done(table, path: Path, writer, what: str) -> None:
+    echo(f"wrote {len(table.rows)} {what} to {path} ({writer.name})")
+
+
+def _check_known(store, theory, code) -> None:
+    """Refuse a --theory or --code that no loaded codebook has (a typo would export nothing)."""
+    known = q.codes(store)
+    for option, asked, have in (("--theory", theory, {c["theory"] for c in known}),
+                                ("--code", code, {c["code"] for c in known})):
+        unknown = sorted(set(asked) - have)
+        if unknown:
+            raise InputError(f"not in any loaded codebook: {', '.join(unknown)}", subject=option,
+                             fix=f"use one of: {', '.join(sorted(h for h in have if h))}")
+
+
+def _filters(store, theory, role, code, document, status) -> rows.EvidenceFilter:
+    _check_known(store, theory, code)
+    statuses = set(status) if status else set(rows.CODED_STATUSES)
+    return rows.EvidenceFilter(
+        theories=set(theory), roles={r.lower() for r in role}, codes=set(code),
+        documents={q.find_document(store, d)["id"] for d in document}, statuses=statuses)
+
+
+@export_group.command("evidence")
+@OUTPUT
+@_format_option("evidence")
+@click.option("--theory", multiple=True, help="Only this theory or area id (repeatable).")
+@click.option("--role", multiple=True, type=click.Choice(["context", "mechanism", "outcome",
+              "other"], case_sensitive=False), help="Only this role (repeatable).")
+@click.option("--code", multiple=True, help="Only this code id (repeatable).")
+@click.option("--document", multiple=True, help="Only this document: id or file name.")
+@click.option("--status", multiple=True, type=click.Choice(rows.STATUSES),
+              help="Only this status (repeatable) [default: all coded; add 'proposed' to "
+              "include undecided proposals].")
+@click.option("--group-by", type=click.Choice(rows.GROUPS), default="theory", show_default=True,
+              help="One sheet / heading / table per group.")
+@_blinding
+@pass_app
+def export_evidence(app, output, fmt, theory, role, code, document, status, group_by, unblind,
+                    reviewer):
+    """Write the evidence table: one row per coded fragment with source, page and quote.
+
+    Formats: CSV, XLSX (a sheet per theory), Markdown, HTML (searchable, sortable), DOCX
+    (landscape tables for an appendix) and LaTeX (longtable).
+
+    Example: realistcoder export evidence --unblind -o evidence.xlsx
+    """
+    store = app.store(create=False)
+    filters = _filters(store, theory, role, code, document, status)
+    table = rows.evidence_table(store, filters=filters, group_by=group_by, unblind=unblind,
+                                reviewer=reviewer)
+    writer = registry.write_table(table, output, fmt)
+    _done(table, output, writer, "fragments")
+
+
+@export_group.command("cmoc")
+@OUTPUT
+@_format_option("cmoc")
+@click.option("--theory", multiple=True, help="Only this theory id (repeatable).")
+@pass_app
+def export_cmoc(app, output, fmt, theory):
+    """Write the CMO configuration table: if-then-because, with C, M and O evidence quoted.
+
+    Example: realistcoder export cmoc -o cmocs.docx
+    """
+    store = app.store(create=False)
+    _check_known(store, theory, ())
+    table = rows.cmoc_table(store, theories=set(theory))
+    writer = registry.write_table(table, output, fmt)
+    _done(table, output, writer, "configurations")
+
+
+@export_group.command("map")
+@OUTPUT
+@_format_option("map")
+@click.option("--by", type=click.Choice(["code", "theory"]), default="code", show_default=True,
+              help="Columns: codes, or theories / areas.")
+@click.option("--theory", multiple=True, help="Only this theory or area id (repeatable).")
+@click.option("--role", multiple=True, help="Only this role (repeatable).")
+@_blinding
+@pass_app
+def export_map(app, output, fmt, by, theory, role, unblind, reviewer):
+    """Write the evidence map: documents by codes (or areas) with counts; .png/.svg draw it.
+
+    Example: realistcoder export map --by theory --unblind -o map.png
+    """
+    store = app.store(create=False)
+    _check_known(store, theory, ())
+    filters = rows.EvidenceFilter(theories=set(theory), roles=set(role))
+    table = rows.map_table(store, by=by, filters=filters, unblind=unblind, reviewer=reviewer)
+    writer = registry.write_table(table, output, fmt)
+    _done(table, output, writer, "documents")
+
+
+@export_group.command("documents")
+@OUTPUT
+@_format_option("documents")
+@_blinding
+@pass_app
+def export_documents(app, output, fmt, unblind, reviewer):
+    """Write document characteristics: citation, year, type, pages, appraisal, codings per role.
+
+    Example: realistcoder export documents --unblind -o documents.docx
+    """
+    store = app.store(create=False)
+    table = rows.documents_table(store, unblind=unblind, reviewer=reviewer)
+    writer = registry.write_table(table, output, fmt)
+    _done(table, output, writer, "documents")
+
+
+@export_group.command("qdpx")
+@OUTPUT
+@click.option("--name", help="Project name [default: the file name].")
+@click.option("--no-pdf", is_flag=True, help="Do not attach the PDFs (text sources only).")
+@_blinding
+@pass_app
+def export_qdpx(app, output, name, no_pdf, unblind, reviewer):
+    """Write a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder.
+
+    Reviewers become users; each document its extracted text (with the PDF attached when it is
+    still at its path); each coding a text selection with its code.
+
+    Example: realistcoder export qdpx --unblind -o review.qdpx
+    """
+    from realistcoder.export import refi
+
+    if output.suffix.lower() != ".qdpx":
+        raise InputError("a REFI-QDA project file must end in .qdpx", subject=output,
+                         fix="pass -o NAME.qdpx")
+    store = app.store(create=False)
+    codings = rows.visible_codings(store, unblind=unblind, reviewer=reviewer)
+    counts = refi.write_qdpx(store, codings, output, name=name, attach_pdfs=not no_pdf)
+    echo(f"wrote {output}: {counts['sources']} sources ({counts['pdfs']} with PDF), "
+         f"{counts['codings']} codings by {counts['users']} reviewers")
+    if counts["left_out"]:
+        echo(f"left out {counts['left_out']} codings of superseded document versions", err=True)
+
+
+@import_group.command("qdpx")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--reviewer", help="Attribute every coding to this reviewer [default: the "
+              "project's user who made it].")
+@click.option("--partial", is_flag=True,
+              help="Import the codings that can be placed and report the rest.")
+@pass_app
+def import_qdpx(app, file, reviewer, partial):
+    """Bring codings from a REFI-QDA project (.qdpx) into the review as hand codings.
+
+    Codes are matched by GUID or name to the loaded codebook, sources to ingested documents by
+    text, PDF or file name. Importing the same project twice adds nothing.
+
+    Example: realistcoder import qdpx from-nvivo.qdpx
+    """
+    from realistcoder.export.refi_import import import_qdpx as run
+
+    if not file.is_file():
+        raise InputError("no such file", subject=file, fix="check the path")
+    report = run(app.store(create=False), file, reviewer=reviewer, partial=partial)
+    who = ", ".join(f"{n} by {r}" for r, n in sorted(report.by_reviewer.items())) or "none"
+    echo(f"imported {report.added} codings ({who}); {report.already} already present")
+    if report.fuzzy:
+        echo(f"{report.fuzzy} selections were placed by a close (not exact) text match: "
+             "check them with `realistcoder export evidence`")
+    for problem in report.problems:
+        echo(f"skipped: {problem}", err=True)
+
+
+@documents_group.command("import-metadata")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--keep-existing", is_flag=True, help="Only fill fields that are empty.")
+@click.option("--dry-run", is_flag=True, help="Show the matches; change nothing.")
+@pass_app
+def import_metadata(app, file, keep_existing, dry_run):
+    """Fill authors, year, title, DOI and type from a BibTeX (.bib) or RIS (.ris) file.
+
+    Entries match documents by attached file name, DOI or title (fuzzy).
+
+    Example: realistcoder documents import-metadata zotero-export.bib
+    """
+    from realistcoder.export.citations import import_metadata as run
+
+    report = run(app.store(create=False), file, keep_existing=keep_existing, dry_run=dry_run)
+    for m in report.matches:
+        echo(f"matched  {m.reference.key} -> {m.document['file_name']} (by {m.by})")
+    for ref in report.unmatched:
+        echo(f"unmatched entry {ref.key}: {ref.title[:70]}")
+    for doc in report.documents_without:
+        echo(f"no entry for {doc['file_name']}")
+    verb = "would update" if dry_run else "updated"
+    echo(f"{verb} {len(report.matches)} documents; {len(report.unmatched)} entries unmatched, "
+         f"{len(report.documents_without)} documents without an entry")
+
+
+@documents_group.command("edit")
+@click.argument("document")
+@click.option("--title")
+@click.option("--authors", help="'Last, First; Last, First'.")
+@click.option("--year", type=click.IntRange(1000, 2999))
+@click.option("--doi")
+@click.option("--type", "doc_type", help="e.g. 'journal article', 'report', 'evaluation'.")
+@pass_app
+def edit_document(app, document, title, authors, year, doi, doc_type):
+    """Fix one document's citation details by hand (id or file name).
+
+    Example: realistcoder documents edit 3 --authors "Smith, Jane; Jones, K." --year 2017
+    """
+    from realistcoder.export.citations import normalise_doi, short_citation
+
+    store = app.store(create=False)
+    doc = q.find_document(store, document)
+    fields = {"title": title, "authors": authors, "year": year,
+              "doi": normalise_doi(doi) if doi else None, "doc_type": doc_type}
+    fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()
+              if v is not None}
+    if not fields:
+        raise InputError("nothing to change", subject=document,
+                         fix="pass --title, --authors, --year, --doi or --type")
+    q.set_document_metadata(store, doc["id"], fields)
+    echo(f"{doc['file_name']}: now cited as {short_citation({**doc, **fields})}")

@@ -1,1 +1,259 @@
-"""Commands: propose."""
+"""Commands: propose, proposals, export proposals."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from realistcoder.cli.groups import cli as root
+from realistcoder.cli.groups import echo, export_group, pass_app, stdout_is_terminal
+from realistcoder.codebook import ROLES, default_codebook_path, load_codebook
+from realistcoder.errors import InputError, NotFoundError
+from realistcoder.ingest.sections import PROPOSE_BY_DEFAULT, SECTION_KINDS
+from realistcoder.propose.run import DEFAULT_MIN_SCORE, plan, propose
+from realistcoder.store import proposals as proposals_db
+from realistcoder.store.codebooks import code_row_ids, save_codebook, stored_codebooks
+from realistcoder.store.export import find_document
+
+EXPORT_FIELDS = (
+    "proposal_id", "document", "page", "sentence_id", "text", "code", "role", "theory", "score",
+    "matched", "label", "mechanism_type", "method", "flags", "codebook", "codebook_version",
+    "codebook_id", "document_id", "section", "status", "created_at",
+)
+ROLE_ORDER = ("context", "mechanism", "outcome", "other")
+
+
+def _score(ctx, param, value):
+    if value is not None and not 0.0 <= value <= 1.0:
+        raise click.BadParameter("must be between 0 and 1")
+    return value
+
+
+def _codebooks(store, files: tuple[Path, ...]):
+    """(codebook_id, Codebook) to propose with: the files given (stored as versions), else the
+    latest stored version of each codebook, else the shipped default (stored)."""
+    if files:
+        return [(save_codebook(store, cb, str(f)), cb) for f in files for cb in [load_codebook(f)]]
+    stored = stored_codebooks(store, latest_only=True)
+    stored = [(cb_id, cb) for cb_id, cb in stored if code_row_ids(store, cb_id)]
+    if stored:
+        return stored
+    path = default_codebook_path()
+    cb = load_codebook(path)
+    return [(save_codebook(store, cb, str(path)), cb)]
+
+
+def _document_ids(store, refs: tuple[str, ...]) -> list[int] | None:
+    return [int(find_document(store, ref)["id"]) for ref in refs] if refs else None
+
+
+@root.command("propose")
+@click.option("--codebook", "codebook_files", multiple=True,
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="Codebook file (YAML, CSV, XLSX, QDC); repeatable. Stored as a version. "
+              "[default: the codebooks loaded into the store, else codebooks/mcp-realist.yaml]")
+@click.option("--min-score", type=float, default=DEFAULT_MIN_SCORE, show_default=True,
+              callback=_score, help="Keep proposals scoring at least this (0-1).")
+@click.option("--document", "documents", multiple=True, metavar="DOC",
+              help="Only this document (id, file name or path); repeatable.")
+@click.option("--all-sections", is_flag=True,
+              help="Also read headings, captions, tables, references and front matter.")
+@click.option("--section", "sections", multiple=True, type=click.Choice(SECTION_KINDS),
+              help=f"Read only these section kinds [default: {', '.join(PROPOSE_BY_DEFAULT)}].")
+@pass_app
+def propose_command(app, codebook_files, min_score, documents, all_sections, sections) -> None:
+    """Propose Context / Mechanism / Outcome codes for the ingested sentences.
+
+    Each proposal has a score in [0, 1], the method (lemma, pattern, fuzzy or combined) and the
+    words that triggered it, including the cues ("led to", "because"), negations and hedges
+    that changed the score. Re-running adds nothing new; a changed codebook is stored as a new
+    version whose proposals supersede the older version's undecided ones.
+
+    \b
+    More examples:
+      realistcoder propose --codebook codebooks/mcp-components.yaml --min-score 0.5
+      realistcoder propose --document report.pdf --all-sections
+
+    Example: realistcoder propose
+    """
+    store = app.store()
+    targets = _codebooks(store, codebook_files)
+    document_ids = _document_ids(store, documents)
+    if not proposals_db.documents_to_propose(store, document_ids):
+        raise NotFoundError("no documents in the store", subject=app.db_path,
+                            fix="run `realistcoder ingest PATH...` first")
+    chosen = None if all_sections else (list(sections) or list(PROPOSE_BY_DEFAULT))
+    work = plan(store, targets, min_score=min_score, document_ids=document_ids, sections=chosen)
+    total = sum(count for _, todo, count in work if todo)
+    with click.progressbar(length=max(total, 1), label="Proposing", file=sys.stderr,
+                           show_pos=True) as bar:
+        summary = propose(store, targets, min_score=min_score, document_ids=document_ids,
+                          sections=chosen, progress=bar.update, work=work)
+    names = ", ".join(f"{cb.name} {cb.version} (#{cb_id})" for cb_id, cb in targets)
+    echo(f"Codebooks: {names}")
+    echo(f"Read {summary.sentences} sentences in {summary.documents} documents"
+         + (f" ({summary.skipped_documents} already done)" if summary.skipped_documents else "")
+         + f"; {summary.new} new proposals at score >= {min_score:g}.")
+    if summary.new:
+        echo("New by role: " + _roles(summary.by_role))
+    if summary.superseded:
+        echo(f"Superseded {summary.superseded} undecided proposals of older codebook versions.")
+    if summary.carried:
+        echo(f"Kept {summary.carried} decisions made under older versions (not re-proposed).")
+    echo("In the store by role: " + _roles(proposals_db.proposal_counts(store)))
+    echo("Next: realistcoder proposals --status pending")
+
+
+def _roles(counts) -> str:
+    return ", ".join(f"{role} {counts.get(role, 0)}" for role in ROLE_ORDER
+                     if counts.get(role, 0) or role != "other")
+
+
+def _filters(func):
+    options = [
+        click.option("--code", "codes", multiple=True, help="Only this code id; repeatable."),
+        click.option("--role", "roles", multiple=True, type=click.Choice(ROLES),
+                     help="Only this role; repeatable."),
+        click.option("--theory", "theories", multiple=True,
+                     help="Only this theory or area id; repeatable."),
+        click.option("--document", "documents", multiple=True, metavar="DOC",
+                     help="Only this document (id, file name or path); repeatable."),
+        click.option("--status", type=click.Choice(proposals_db.STATUSES), default="all",
+                     show_default=True,
+                     help="pending: not yet decided; decided: accepted, rejected or recoded; "
+                     "superseded: replaced by a newer codebook version; all: all but superseded."),
+        click.option("--min-score", type=float, default=None, callback=_score,
+                     help="Only proposals scoring at least this."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _select(app, codes, roles, theories, documents, status, min_score, limit=None):
+    store = app.store(create=False)
+    return proposals_db.list_proposals(
+        store, codes=codes, roles=roles, theories=theories,
+        document_ids=_document_ids(store, documents) or (), status=status,
+        min_score=min_score, limit=limit,
+    )
+
+
+def highlight(text: str, matched: list[dict], color: bool) -> str:
+    """The sentence with matched words in [brackets] and cues in {braces} (or in colour)."""
+    spans = sorted(
+        (m for m in matched if 0 <= m["start"] < m["end"] <= len(text)),
+        key=lambda m: (m["start"], -m["end"]),
+    )
+    out, pos = [], 0
+    for m in spans:
+        if m["start"] < pos:
+            continue
+        out.append(text[pos : m["start"]])
+        piece = text[m["start"] : m["end"]]
+        is_term = m["kind"] in ("term", "near", "pattern", "fuzzy")
+        if color:
+            style = ({"fg": "green", "bold": True} if is_term
+                     else {"fg": "red"} if m["kind"] in ("negation", "hedge") else {"fg": "cyan"})
+            out.append(click.style(piece, **style))
+        else:
+            out.append(f"[{piece}]" if is_term else f"{{{piece}}}")
+        pos = m["end"]
+    out.append(text[pos:])
+    return "".join(out)
+
+
+@root.command("proposals")
+@_filters
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Show at most N.")
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
+              show_default=True)
+@pass_app
+def proposals_command(app, codes, roles, theories, documents, status, min_score, limit, fmt):
+    """List proposals, with the words that triggered them.
+
+    In the table, matched words are in [brackets] and cues, negations and hedges in {braces}
+    (in colour on a terminal).
+
+    Example: realistcoder proposals --role outcome --theory workforce --status pending
+    """
+    rows = _select(app, codes, roles, theories, documents, status, min_score, limit)
+    if fmt == "jsonl":
+        for row in rows:
+            echo(json.dumps({k: row[k] for k in EXPORT_FIELDS}, ensure_ascii=False))
+        return
+    if not rows:
+        echo("No proposals match. (Run `realistcoder propose`, or relax the filters.)", err=True)
+        return
+    color = stdout_is_terminal()
+    for row in rows:
+        flags = f"  [{', '.join(row['flags'])}]" if row["flags"] else ""
+        head = (f"#{row['proposal_id']}  {row['score']:.2f}  {row['role']:<9}  {row['code']}"
+                f" ({row['theory'] or '-'})  {row['document']} p.{row['page']}  "
+                f"{row['method']}  {row['status']}{flags}")
+        echo(click.style(head, bold=True) if color else head)
+        echo("    " + highlight(row["text"], row["matched"], color))
+    echo(f"{len(rows)} proposals", err=True)
+
+
+@export_group.command("proposals")
+@_filters
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write here instead of standard output.")
+@pass_app
+def export_proposals(app, codes, roles, theories, documents, status, min_score, fmt, output):
+    """Write proposals as JSON lines or CSV, one per proposal.
+
+    Fields: proposal_id, document, page, sentence_id, text, code, role, theory, score, matched
+    (the spans that triggered it, with character offsets in the sentence), label,
+    mechanism_type, method, flags, codebook, codebook_version, codebook_id, document_id,
+    section, status, created_at. In CSV, matched and flags are JSON text.
+
+    Example: realistcoder export proposals --format csv -o proposals.csv
+    """
+    rows = _select(app, codes, roles, theories, documents, status, min_score)
+    try:
+        handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    except OSError as err:
+        raise InputError(f"cannot write: {err.strerror}", subject=output,
+                         fix="check the folder exists and is writable") from err
+    try:
+        _write(handle, rows, fmt)
+    except BrokenPipeError:  # `... | head`: the reader has gone, which is fine
+        _silence_stdout()
+    finally:
+        if output:
+            handle.close()
+    if output:
+        echo(f"Wrote {len(rows)} proposals to {output}", err=True)
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _write(handle, rows: list[dict], fmt: str) -> None:
+    if fmt == "jsonl":
+        for row in rows:
+            record = {k: row[k] for k in EXPORT_FIELDS}
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    writer = csv.DictWriter(handle, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({
+            **{k: row[k] for k in EXPORT_FIELDS},
+            "matched": json.dumps(row["matched"], ensure_ascii=False),
+            "flags": json.dumps(row["flags"]),
+        })

@@ -1,1 +1,240 @@
-"""Commands: review."""
+"""Commands: review (interactive), decide, code, uncode, undo, log, appraise, status, merge.
+
+Spreadsheet and file round trips (export worksheet / codings, import decisions / codings) live
+in ``review_io``; the terminal loop in ``review_tui``. Both attach their commands on import.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from realistcoder.cli import review_io  # noqa: F401  (attaches export/import commands)
+from realistcoder.cli.groups import cli, echo, pass_app
+from realistcoder.errors import InputError
+from realistcoder.review.session import STATUS_CHOICES, Filters, ReviewSession
+from realistcoder.store import cmoc as cm
+from realistcoder.store import review as rv
+from realistcoder.store.export import find_document
+
+reviewer_option = click.option("--reviewer", "-r", metavar="NAME", required=False,
+                               help="Who is deciding (required; the same name every session).")
+
+
+def need_reviewer(reviewer: str | None) -> str:
+    return rv.check_reviewer(reviewer)
+
+
+def parse_range(text: str) -> tuple[int, int | None]:
+    """``12`` or ``12-14`` -> (12, None) or (12, 14)."""
+    parts = str(text).replace(" ", "").split("-")
+    if not all(p.isdigit() for p in parts) or len(parts) not in (1, 2):
+        raise InputError(f"'{text}' is not a sentence id or range", subject="SENTENCE_ID",
+                         fix="give an id such as 12, or a range such as 12-14")
+    return int(parts[0]), (int(parts[1]) if len(parts) == 2 else None)
+
+
+@cli.command("review")
+@reviewer_option
+@click.option("--code", help="Only proposals of this code id.")
+@click.option("--role", type=click.Choice(["context", "mechanism", "outcome", "other"]),
+              help="Only proposals of this role.")
+@click.option("--theory", help="Only proposals for this theory / area id.")
+@click.option("--document", "document", metavar="DOC", help="Only this document (id or name).")
+@click.option("--min-score", type=click.FloatRange(0, 1), help="Only proposals scoring this much.")
+@click.option("--status", type=click.Choice(STATUS_CHOICES), default="pending", show_default=True,
+              help="Which of your proposals to go through (decided ones to revisit them).")
+@pass_app
+def review_cmd(app, reviewer, code, role, theory, document, min_score, status):
+    """Review proposals one by one in the terminal: accept, reject, recode, extend, note.
+
+    Every decision is saved as you make it; quit at any time and run the same command to
+    resume. You see only your own decisions (the review is blinded).
+
+    Example: realistcoder review --reviewer alice --theory workforce
+    """
+    from realistcoder.cli import review_tui
+
+    reviewer = need_reviewer(reviewer)
+    store = app.store()
+    if code:
+        code = rv.find_code(store, code)["code"]
+    doc_id = find_document(store, document)["id"] if document else None
+    filters = Filters(code=code, role=role, theory=theory, document_id=doc_id,
+                      min_score=min_score, status=status)
+    session = ReviewSession(store, reviewer, filters)
+    if not session.items:
+        echo(f"nothing to review for {reviewer} with these filters "
+             "(run `realistcoder propose` first, or relax --status / --min-score).")
+        return
+    review_tui.run(session)
+
+
+@cli.command("decide")
+@click.argument("proposal_id", type=int)
+@click.option("--accept", "verdict", flag_value="accept", help="Accept the proposal.")
+@click.option("--reject", "verdict", flag_value="reject", help="Reject the proposal.")
+@click.option("--code", help="Accept under this code instead (a recode).")
+@click.option("--sentences", metavar="FIRST-LAST",
+              help="Code a longer fragment that includes the proposed sentence.")
+@click.option("--note", help="Why (kept with the decision).")
+@reviewer_option
+@pass_app
+def decide_cmd(app, proposal_id, verdict, code, sentences, note, reviewer):
+    """Accept, reject or recode one proposal.
+
+    Example: realistcoder decide 42 --accept --reviewer alice --note "clear C"
+    """
+    reviewer = need_reviewer(reviewer)
+    if verdict is None:
+        verdict = "accept" if code else None
+    if verdict is None:
+        raise InputError("say what to decide", subject=f"proposal {proposal_id}",
+                         fix="pass --accept, --reject or --code CODE")
+    if verdict == "reject" and (code or sentences):
+        raise InputError("--code and --sentences go with --accept, not --reject",
+                         subject=f"proposal {proposal_id}", fix="drop them or use --accept")
+    store = app.store()
+    if verdict == "reject":
+        rv.reject(store, proposal_id, reviewer, note=note)
+        echo(f"proposal {proposal_id}: rejected by {reviewer}")
+        return
+    first, last = parse_range(sentences) if sentences else (None, None)
+    d = rv.accept(store, proposal_id, reviewer, code=code, note=note, sentence_id=first,
+                  end_sentence_id=last or first)
+    word = "recoded as" if d["action"] == "recode" else "accepted as"
+    echo(f"proposal {proposal_id}: {word} {d['code']} by {reviewer} (coding {d['coding_id']})")
+
+
+@cli.command("code")
+@click.argument("sentences", metavar="SENTENCE_ID[-SENTENCE_ID]")
+@click.argument("code")
+@click.option("--note", help="Why (kept with the coding).")
+@reviewer_option
+@pass_app
+def code_cmd(app, sentences, code, note, reviewer):
+    """Code a sentence, or a run of sentences, by hand (what no proposal found).
+
+    Example: realistcoder code 120-121 wf_trust --reviewer alice
+    """
+    reviewer = need_reviewer(reviewer)
+    first, last = parse_range(sentences)
+    d = rv.code_by_hand(app.store(), first, code, reviewer, end_sentence_id=last, note=note)
+    echo(f"coding {d['coding_id']}: sentences {d['sentence_id']}-{d['end_sentence_id']} "
+         f"coded {d['code']} by {reviewer}")
+
+
+@cli.command("uncode")
+@click.argument("coding_id", type=int)
+@click.option("--note", help="Why (kept in the log).")
+@reviewer_option
+@pass_app
+def uncode_cmd(app, coding_id, note, reviewer):
+    """Remove one of your codings (it stays in the audit trail).
+
+    Example: realistcoder uncode 17 --reviewer alice
+    """
+    reviewer = need_reviewer(reviewer)
+    rv.uncode(app.store(), coding_id, reviewer, note=note)
+    echo(f"coding {coding_id}: removed by {reviewer}")
+
+
+@cli.command("undo")
+@click.option("--decision", "decision_id", type=int,
+              help="Undo this decision id instead of your latest.")
+@reviewer_option
+@pass_app
+def undo_cmd(app, decision_id, reviewer):
+    """Undo your latest decision (or a given one), exactly.
+
+    Example: realistcoder undo --reviewer alice
+    """
+    reviewer = need_reviewer(reviewer)
+    result = rv.undo(app.store(), reviewer, decision_id)
+    if result is None:
+        echo(f"nothing to undo for {reviewer}")
+        return
+    u = result["undone"]
+    target = f"proposal {u['proposal_id']}" if u["proposal_id"] else f"sentence {u['sentence_id']}"
+    echo(f"undid decision {u['id']} ({u['action']} {u['code'] or ''} on {target})".replace(
+        "  ", " "))
+
+
+@cli.command("log")
+@reviewer_option
+@click.option("--unblind", is_flag=True, help="Show every reviewer's decisions.")
+@pass_app
+def log_cmd(app, reviewer, unblind):
+    """Show the decision log (the audit trail), oldest first.
+
+    Example: realistcoder log --reviewer alice
+    """
+    viewer = need_reviewer(reviewer) if reviewer and not unblind else None
+    rows = rv.decision_log(app.store(), [reviewer] if reviewer and unblind else None,
+                           viewer=viewer, unblinded=unblind)
+    for d in rows:
+        target = (f"proposal {d['proposal_id']}" if d["proposal_id"]
+                  else f"sentence {d['sentence_id']}" if d["sentence_id"] else "")
+        undone = f" [undone by {d['undone_by']}]" if d["undone_by"] else ""
+        note = f" note: {d['note']}" if d["note"] else ""
+        echo(f"{d['id']:>5} {d['created_at'][:19]} {d['reviewer']:<10} {d['action']:<7} "
+             f"{d['code'] or '':<18} {target}{undone}{note}")
+
+
+@cli.command("appraise")
+@click.argument("document")
+@click.option("--relevance", type=click.Choice(cm.LEVELS), required=True)
+@click.option("--rigour", type=click.Choice(cm.LEVELS), required=True)
+@click.option("--note", help="Reasons for the judgement.")
+@reviewer_option
+@pass_app
+def appraise_cmd(app, document, relevance, rigour, note, reviewer):
+    """Record your relevance and rigour appraisal of a document.
+
+    Example: realistcoder appraise 3 --relevance high --rigour moderate --reviewer alice
+    """
+    reviewer = need_reviewer(reviewer)
+    store = app.store()
+    doc = find_document(store, document)
+    cm.add_appraisal(store, doc["id"], reviewer, relevance, rigour, note)
+    echo(f"{doc['file_name']}: relevance {relevance}, rigour {rigour} ({reviewer})")
+
+
+@cli.command("status")
+@reviewer_option
+@click.option("--unblind", is_flag=True, help="Show every reviewer's figures.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@pass_app
+def status_cmd(app, reviewer, unblind, fmt):
+    """Documents, proposals pending / decided per reviewer, codings per theory and role.
+
+    Example: realistcoder status --reviewer alice
+    """
+    import json
+
+    from realistcoder.review.status import render_status, review_status
+
+    viewer = need_reviewer(reviewer) if reviewer else None
+    data = review_status(app.store(), viewer=viewer, unblinded=unblind)
+    echo(json.dumps(data, indent=2) if fmt == "json" else render_status(data))
+
+
+@cli.command("merge")
+@click.argument("other", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@pass_app
+def merge_cmd(app, other):
+    """Bring another store's documents, codebooks, proposals and decisions into this one.
+
+    Documents match by content hash, codes by codebook version and id, decisions by their
+    unique id: merging the same file twice adds nothing. Conflicts are listed.
+
+    Example: realistcoder merge bob.db
+    """
+    from realistcoder.review.merge import merge_stores
+
+    report = merge_stores(app.store(), other)
+    echo(report.summary())
+    for line in report.conflicts:
+        echo(f"conflict: {line}")

@@ -1,7 +1,9 @@
 """The codebook model: theories (or areas) and the codes reviewers apply.
 
-A codebook is plain data. Readers and writers for YAML, CSV/XLSX and REFI-QDA ``.qdc`` live in
-``formats``; validation (every problem, with its line) lives in ``validate``.
+A codebook is plain data. Readers and writers for YAML, CSV/XLSX, REFI-QDA ``.qdc`` and Markdown
+live in their own modules (``yaml_format``, ``table_format``, ``qdc``, ``markdown``); ``build``
+turns what a reader parsed into a :class:`Codebook`, ``validate`` finds every problem with
+its line, and ``diff`` tells two versions apart.
 """
 
 from __future__ import annotations
@@ -41,10 +43,21 @@ class Code:
     patterns: list[list[dict]] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
     line: int | None = field(default=None, compare=False)
+    # where each field was read (``"terms"``, ``"terms.2"``, ``"patterns.0"``): for messages only
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def is_cmo(self) -> bool:
+        return self.role in ("context", "mechanism", "outcome")
+
+    def line_of(self, key: str) -> int | None:
+        """The line a field (or list item, ``"terms.2"``) was read from, else the code's line."""
+        return self.lines.get(key) or self.lines.get(key.split(".")[0]) or self.line
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data.pop("line")
+        data.pop("lines")
         return {k: v for k, v in data.items() if v not in (None, "", [])}
 
 
@@ -70,6 +83,21 @@ class Codebook:
 
     def children(self, code_id: str) -> list[Code]:
         return [c for c in self.codes if c.parent == code_id]
+
+    def roots(self) -> list[Code]:
+        """Top-level codes (no parent, or a parent that is not in the codebook)."""
+        ids = {c.id for c in self.codes}
+        return [c for c in self.codes if c.parent is None or c.parent not in ids]
+
+    def depth(self, code: Code) -> int:
+        """0 for a top-level code, 1 for its children, ..."""
+        by_id = {c.id: c for c in self.codes}
+        depth, seen = 0, {code.id}
+        while code.parent in by_id and code.parent not in seen:
+            code = by_id[code.parent]
+            seen.add(code.id)
+            depth += 1
+        return depth
 
     def to_dict(self) -> dict:
         return {

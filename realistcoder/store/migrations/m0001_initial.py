@@ -23,12 +23,14 @@ CREATE TABLE documents (
     text TEXT NOT NULL DEFAULT '',
     status TEXT NOT NULL CHECK (status IN ('ok', 'failed', 'superseded')),
     error TEXT,
+    warnings TEXT,
     version INTEGER NOT NULL DEFAULT 1,
     supersedes INTEGER REFERENCES documents(id),
     ingested_at TEXT NOT NULL
 );
 CREATE UNIQUE INDEX documents_sha256 ON documents(sha256);
 CREATE INDEX documents_path ON documents(path);
+CREATE INDEX documents_file_name ON documents(file_name);
 
 CREATE TABLE pages (
     id INTEGER PRIMARY KEY,
@@ -101,7 +103,27 @@ CREATE TABLE proposals (
     UNIQUE (sentence_id, code_id)
 );
 CREATE INDEX proposals_code ON proposals(code);
-CREATE INDEX proposals_sentence ON proposals(sentence_id)
+CREATE INDEX proposals_sentence ON proposals(sentence_id);
+CREATE INDEX proposals_codebook ON proposals(codebook_id);
+
+CREATE TABLE proposal_supersessions (
+    proposal_id INTEGER PRIMARY KEY REFERENCES proposals(id),
+    codebook_id INTEGER NOT NULL REFERENCES codebooks(id),
+    superseded_at TEXT NOT NULL
+);
+
+CREATE TABLE proposal_passes (
+    id INTEGER PRIMARY KEY,
+    codebook_id INTEGER NOT NULL REFERENCES codebooks(id),
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    sections TEXT NOT NULL,
+    min_score REAL NOT NULL,
+    matcher TEXT NOT NULL,
+    n_sentences INTEGER NOT NULL,
+    n_proposals INTEGER NOT NULL,
+    finished_at TEXT NOT NULL
+);
+CREATE INDEX proposal_passes_lookup ON proposal_passes(codebook_id, document_id)
 """
 
 

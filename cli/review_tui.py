@@ -1,0 +1,264 @@
+"""The terminal front end of ``realistcoder review``: render a card, read a key, call the session.
+
+Single keys when stdin is a terminal; one command per line (the first character is the key)
+when it is not, so the loop can be scripted or piped. Plain text within 80 columns; the matched
+words are bold on a colour terminal and [bracketed] otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import select
+import shutil
+import sys
+
+import click
+
+from realistcoder.errors import RealistCoderError
+from realistcoder.review.session import Card, ReviewSession
+
+KEYS = [
+    ("a", "accept the proposed code for this fragment"),
+    ("r", "reject the proposal"),
+    ("c", "change the code (type to search), then accept"),
+    ("p", "extend the fragment to the previous sentence"),
+    ("n", "extend the fragment to the next sentence"),
+    ("o", "add a note to the next decision"),
+    ("s", "skip (leave pending; it comes back next session)"),
+    ("u", "undo your last decision"),
+    ("q", "quit (every decision is already saved)"),
+    ("?", "this help"),
+]
+KEY_LINE = "[a]ccept [r]eject [c]ode [p]rev [n]ext n[o]te [s]kip [u]ndo [q]uit [?]"
+
+
+def width() -> int:
+    return max(40, min(shutil.get_terminal_size((80, 24)).columns, 100) - 1)
+
+
+def wrap_spans(text: str, limit: int) -> list[tuple[int, int]]:
+    """Greedy word wrap returning (start, end) offsets of each line in ``text``."""
+    lines: list[tuple[int, int]] = []
+    start = end = None
+    for m in re.finditer(r"\S+", text):
+        if start is None:
+            start, end = m.start(), m.end()
+        elif m.end() - start <= limit:
+            end = m.end()
+        else:
+            lines.append((start, end))
+            start, end = m.start(), m.end()
+    if start is not None:
+        lines.append((start, end))
+    return lines or [(0, 0)]
+
+
+def styled(text: str, spans: list[tuple[int, int]], color: bool) -> str:
+    """``text`` with ``spans`` bold (colour) or [bracketed] (plain)."""
+    out, pos = [], 0
+    for start, end in spans:
+        start, end = max(start, pos), min(end, len(text))
+        if start >= end:
+            continue
+        out.append(text[pos:start])
+        word = text[start:end]
+        out.append(click.style(word, bold=True, underline=True) if color else f"[{word}]")
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def block(text: str, prefix: str, limit: int, spans=(), color=False, dim=False) -> list[str]:
+    body = limit - len(prefix)
+    if spans and not color:  # brackets take room: wrap the marked-up text
+        text, spans = styled(text, list(spans), False), []
+    lines = []
+    for i, (start, end) in enumerate(wrap_spans(text, body)):
+        local = [(s - start, e - start) for s, e in spans if e > start and s < end]
+        line = styled(text[start:end], local, color)
+        if dim and color:
+            line = click.style(line, dim=True)
+        lines.append((prefix if i == 0 else " " * len(prefix)) + line)
+    return lines
+
+
+def render(card: Card, color: bool) -> str:
+    limit = width()
+    p = card.proposal
+    tail = f" {card.position}/{card.total} | {card.done} done, {card.remaining} left --"
+    rest = f" | page {p['page']} | proposal {p['id']} "
+    room = limit - len(tail) - len(rest) - 4
+    name = p["document"] if len(p["document"]) <= room else p["document"][: max(room - 1, 8)] + "~"
+    head = f"-- {name}{rest}"
+    lines = [head + "-" * max(1, limit - len(head) - len(tail)) + tail]
+    if card.before:
+        lines += block(card.before["text"], "    ", limit, color=color, dim=True)
+    for s in card.fragment:
+        spans = card.highlights if s["id"] == p["sentence_id"] else []
+        lines += block(s["text"], "  > ", limit, spans, color)
+    if card.after:
+        lines += block(card.after["text"], "    ", limit, color=color, dim=True)
+    c = card.code
+    role = c["role"] + (f" ({c['mechanism_type']})" if c.get("mechanism_type") else "")
+    lines.append("")
+    lines += block(f"{c['code']}: {c['label']}", "code  ", limit)
+    lines += block(f"{role} | theory {c['theory'] or '-'} | score {p['score']:.2f}"
+                   f" | {p['method']}", "      ", limit)
+    if c.get("description"):
+        lines += block(c["description"], "      ", limit)
+    if card.status != "pending":
+        lines.append(f"      your current decision: {card.status}")
+    if len(card.fragment) > 1:
+        lines.append(f"      fragment: {len(card.fragment)} sentences")
+    if card.note:
+        lines += block(card.note, "note  ", limit)
+    lines.append(KEY_LINE)
+    return "\n".join(lines)
+
+
+def read_key() -> str:
+    """One key press from the terminal, without Enter.
+
+    cbreak mode is entered without flushing (``TCSANOW``), so keys typed ahead while the previous
+    decision was being saved are not lost, and Ctrl-C still raises KeyboardInterrupt."""
+    try:
+        import termios
+        import tty
+    except ImportError:  # Windows: click reads the console directly
+        return click.getchar()
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd)
+    try:
+        tty.setcbreak(fd, termios.TCSANOW)
+        data = os.read(fd, 1)  # one key at a time: keys typed ahead wait their turn
+        if data == b"\x1b":  # Esc or an arrow key's sequence: swallow it, ignore
+            while select.select([fd], [], [], 0.05)[0]:
+                os.read(fd, 32)
+            return ""
+        if data and data[0] >= 0xC0:  # the rest of a UTF-8 character
+            data += os.read(fd, 1 if data[0] < 0xE0 else 2 if data[0] < 0xF0 else 3)
+    finally:
+        termios.tcsetattr(fd, termios.TCSANOW, saved)
+    if not data or data == b"\x04":  # end of input (Ctrl-D)
+        raise EOFError
+    return data.decode("utf-8", errors="replace")[:1]
+
+
+class Terminal:
+    """Key and line input: raw single keys on a terminal, lines otherwise (EOF means quit)."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stdin.isatty()
+        self.color = self.tty and sys.stdout.isatty()
+
+    def key(self) -> str:
+        if self.tty:
+            click.echo("> ", nl=False)
+            ch = read_key()
+            click.echo(ch if ch.isprintable() else "")
+            return ch.lower()
+        line = self.line("> ")
+        return line.strip()[:1].lower() if line is not None else "q"
+
+    def line(self, prompt: str) -> str | None:
+        click.echo(prompt, nl=False)
+        text = sys.stdin.readline()
+        if not text:
+            click.echo()
+            return None
+        if not self.tty:
+            click.echo(text.rstrip("\n"))  # echo scripted input so the transcript reads well
+        return text.rstrip("\n")
+
+
+def choose_code(session: ReviewSession, term: Terminal) -> str | None:
+    """Ask for a code: an exact code id, or a search and a number from the list."""
+    while True:
+        query = term.line("code (type to search, Enter to cancel): ")
+        if not query or not query.strip():
+            return None
+        hits = session.search_codes(query.strip())
+        exact = [h for h in hits if h["code"] == query.strip()]
+        if exact:
+            return exact[0]["code"]
+        if not hits:
+            click.echo("  no code matches; try other words")
+            continue
+        for i, h in enumerate(hits, 1):
+            click.echo(f"  {i}. {h['code']}: {h['label']} ({h['role']}, {h['theory'] or '-'})"
+                       [: width()])
+        pick = term.line("number (Enter to search again): ")
+        if pick is None:
+            return None
+        if pick.strip().isdigit() and 1 <= int(pick) <= len(hits):
+            return hits[int(pick) - 1]["code"]
+
+
+def run(session: ReviewSession) -> dict:
+    """Drive a session until the queue ends or the reviewer quits; return a summary."""
+    term = Terminal()
+    done0, total = session.progress()
+    click.echo(f"reviewing as {session.reviewer}: {total} proposals in this queue, "
+               f"{done0} already decided.\nPress ? for help.")
+    try:
+        while not session.finished:
+            card = session.current()
+            click.echo()
+            click.echo(render(card, term.color))
+            key = term.key()
+            try:
+                if not _handle(key, session, term):
+                    break
+            except RealistCoderError as err:
+                click.echo(f"  {err}")
+    except (KeyboardInterrupt, EOFError):
+        click.echo("\ninterrupted: every decision so far is saved.")
+    done, total = session.progress()
+    if session.finished:
+        click.echo(f"end of queue: {done} of {total} decided.")
+    kept = session.kept()
+    undone = len(session.made) - len(kept)
+    click.echo(f"{len(kept)} decisions this session" + (f" ({undone} undone)" if undone else "")
+               + f"; {total - done} proposals left.\nRun the same command to continue.")
+    return {"decided": done, "total": total, "made": len(kept)}
+
+
+def _handle(key: str, session: ReviewSession, term: Terminal) -> bool:
+    """Do what ``key`` asks; False to quit."""
+    if key == "a":
+        d = session.accept()
+        click.echo(f"  accepted {d['code']} (coding {d['coding_id']})")
+    elif key == "r":
+        session.reject()
+        click.echo("  rejected")
+    elif key == "c":
+        code = choose_code(session, term)
+        if code is not None:
+            d = session.recode(code)
+            click.echo(f"  coded as {d['code']} (coding {d['coding_id']})")
+    elif key in ("p", "n"):
+        if not session.extend(-1 if key == "p" else 1):
+            click.echo("  no further sentence in this document")
+    elif key == "o":
+        text = term.line("note: ")
+        if text is not None:
+            session.set_note(text)
+    elif key == "s":
+        session.skip()
+    elif key == "u":
+        result = session.undo()
+        if result is None:
+            click.echo("  nothing to undo")
+        else:
+            u = result["undone"]
+            what = f"proposal {u['proposal_id']}" if u["proposal_id"] else f"coding {u['code']}"
+            click.echo(f"  undid {u['action']} of {what}")
+    elif key == "q":
+        return False
+    elif key in ("?", "h"):
+        for k, text in KEYS:
+            click.echo(f"  {k}  {text}")
+    elif key:
+        click.echo(f"  unknown key {key!r}; press ? for help")
+    return True

@@ -1,0 +1,347 @@
+"""Citations: short in-table citations, and BibTeX / RIS metadata matched to documents.
+
+References come from Zotero, EndNote, Mendeley or JabRef exports, parsed by ``bibtexparser``
+(v2) and ``rispy``. An entry matches a document by attached file name, then DOI, then title
+(fuzzy, with rapidfuzz, against the stored title or the first page of text).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+
+from rapidfuzz import fuzz
+
+from realistcoder.errors import InputError
+from realistcoder.store import export as q
+from realistcoder.store.db import Store
+
+TITLE_MIN_SCORE = 90.0
+DOC_TYPES = {
+    # BibTeX entry types
+    "article": "journal article", "book": "book", "inbook": "book chapter",
+    "incollection": "book chapter", "inproceedings": "conference paper",
+    "conference": "conference paper", "techreport": "report", "report": "report",
+    "phdthesis": "thesis", "mastersthesis": "thesis", "thesis": "thesis", "online": "web page",
+    "misc": "other", "unpublished": "unpublished", "manual": "report",
+    # RIS TY codes
+    "JOUR": "journal article", "JFULL": "journal article", "EJOUR": "journal article",
+    "BOOK": "book", "CHAP": "book chapter", "CONF": "conference paper",
+    "CPAPER": "conference paper", "RPRT": "report", "GOVDOC": "government document",
+    "THES": "thesis", "ELEC": "web page", "WEB": "web page", "GEN": "other",
+    "UNPB": "unpublished", "NEWS": "news article", "MGZN": "magazine article",
+}
+
+
+# ---------------------------------------------------------------- short citations
+
+
+def parse_authors(value: str | None) -> list[str]:
+    """Authors as stored (a JSON list, or names separated by ``;`` or `` and ``)."""
+    if not value:
+        return []
+    value = value.strip()
+    if value.startswith("["):
+        try:
+            return [str(a).strip() for a in json.loads(value) if str(a).strip()]
+        except ValueError:
+            pass
+    for sep in (";", " and ", " & "):
+        if sep in value:
+            return [a.strip() for a in value.split(sep) if a.strip()]
+    return [value]
+
+
+_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
+
+
+def surname(name: str) -> str:
+    """``Smith, John`` or ``John Smith`` → ``Smith``; ``{NHS England}`` (a body) → whole."""
+    name = name.strip()
+    if name.startswith("{") and name.endswith("}"):
+        return name[1:-1].strip()
+    if "," in name:
+        return name.split(",", 1)[0].strip()
+    words = [w for w in name.split() if w.lower() not in _SUFFIXES]
+    return words[-1] if words else name
+
+
+def display_authors(value: str | None) -> str:
+    """Stored authors for a table: ``Smith, John; NHS England``."""
+    return "; ".join(a.strip("{}") for a in parse_authors(value))
+
+
+def format_authors(names: list[str]) -> str:
+    """The stored form: ``Last, First; Last, First`` (a body in braces: ``{NHS England}``)."""
+    return "; ".join(n.strip() for n in names if n.strip())
+
+
+def short_citation(doc: dict) -> str:
+    """``Smith 2017``, ``Smith & Jones 2017`` or ``Smith et al. 2017``; else title or file."""
+    names = [surname(a) for a in parse_authors(doc.get("authors"))]
+    year = str(doc.get("year") or "n.d.")
+    if names:
+        if len(names) == 1:
+            who = names[0]
+        elif len(names) == 2:
+            who = f"{names[0]} & {names[1]}"
+        else:
+            who = f"{names[0]} et al."
+        return f"{who} {year}"
+    title = (doc.get("title") or "").strip()
+    if title:
+        title = title if len(title) <= 60 else title[:57].rstrip() + "…"
+        return f"{title} ({year})" if doc.get("year") else title
+    return doc.get("file_name") or f"document {doc.get('id')}"
+
+
+def citation_labels(docs: list[dict]) -> dict[int, str]:
+    """Short citations by document id, with ``a``/``b`` suffixes where two would read alike."""
+    labels = {d["id"]: short_citation(d) for d in docs}
+    seen: dict[str, list[int]] = {}
+    for doc_id, label in labels.items():
+        seen.setdefault(label, []).append(doc_id)
+    for label, ids in seen.items():
+        if len(ids) > 1 and re.search(r"(\d{4}|n\.d\.)$", label):
+            for i, doc_id in enumerate(sorted(ids)):
+                labels[doc_id] = f"{label}{chr(ord('a') + i)}" if i < 26 else f"{label}-{i}"
+    return labels
+
+
+# ---------------------------------------------------------------- reading reference files
+
+
+@dataclass
+class Reference:
+    """One bibliography entry, normalised."""
+
+    key: str
+    title: str = ""
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+    doi: str = ""
+    doc_type: str = ""
+    files: list[str] = field(default_factory=list)
+
+    def metadata(self) -> dict:
+        data = {
+            "title": self.title or None,
+            "authors": format_authors(self.authors) or None,
+            "year": self.year,
+            "doi": self.doi or None,
+            "doc_type": self.doc_type or None,
+        }
+        return {k: v for k, v in data.items() if v not in (None, "")}
+
+
+def normalise_doi(value: str | None) -> str:
+    if not value:
+        return ""
+    value = value.strip().lower()
+    value = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", value)
+    return value.strip().rstrip(".")
+
+
+def _year(value: object) -> int | None:
+    match = re.search(r"\b(1[5-9]\d\d|20\d\d)\b", str(value or ""))
+    return int(match.group(1)) if match else None
+
+
+def _debrace(text: str) -> str:
+    """LaTeX accents decoded (``M{\\"u}ller`` → ``Müller``), braces dropped."""
+    if "\\" in text:
+        from pylatexenc.latex2text import LatexNodes2Text  # installed with bibtexparser
+
+        text = LatexNodes2Text().latex_to_text(text)
+    return " ".join(text.replace("{", "").replace("}", "").split())
+
+
+def read_bibtex(path: Path) -> list[Reference]:
+    import bibtexparser
+    from bibtexparser import middlewares as mw
+
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    library = bibtexparser.parse_string(
+        text,
+        append_middleware=[
+            mw.SeparateCoAuthors(),
+            mw.SplitNameParts(),
+            mw.LatexDecodingMiddleware(),
+        ],
+    )
+    refs = []
+    for entry in library.entries:
+        fields = {k.lower(): f.value for k, f in entry.fields_dict.items()}
+        authors = []
+        for name in fields.get("author") or fields.get("editor") or []:
+            if not hasattr(name, "last"):
+                authors.append(_debrace(str(name)))
+                continue
+            raw_last = " ".join([*name.von, *name.last])
+            last = _debrace(raw_last)
+            first = _debrace(" ".join(name.first + ([", " + " ".join(name.jr)] if name.jr else [])))
+            if first:
+                authors.append(f"{last}, {first}")
+            else:  # "{NHS England}": a body, kept whole
+                authors.append(f"{{{last}}}" if " " in last else last)
+        files = [
+            part
+            for chunk in str(fields.get("file", "")).split(";")
+            for part in chunk.split(":")
+            if re.search(r"\.\w{2,5}$", part.strip())
+        ]
+        refs.append(
+            Reference(
+                key=entry.key,
+                title=_debrace(str(fields.get("title", ""))),
+                authors=authors,
+                year=_year(fields.get("year") or fields.get("date")),
+                doi=normalise_doi(str(fields.get("doi", ""))),
+                doc_type=DOC_TYPES.get(entry.entry_type.lower(), entry.entry_type.lower()),
+                files=[f.strip() for f in files],
+            )
+        )
+    if not refs and library.failed_blocks:
+        raise InputError("no BibTeX entry could be read", subject=path,
+                         fix="export the references again from the reference manager")
+    return refs
+
+
+def read_ris(path: Path) -> list[Reference]:
+    import rispy
+
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    try:
+        entries = rispy.loads(text)
+    except Exception as err:  # rispy raises IOError/ValueError variants on broken files
+        raise InputError(f"cannot read RIS: {err}", subject=path,
+                         fix="export the references again as RIS") from err
+    refs = []
+    for i, entry in enumerate(entries, start=1):
+        files = []
+        for key in ("file_attachments1", "file_attachments2", "urls", "url"):
+            values = entry.get(key) or []
+            files += values if isinstance(values, list) else [values]
+        authors = entry.get("authors") or entry.get("first_authors") or []
+        title = entry.get("title") or entry.get("primary_title") or ""
+        refs.append(
+            Reference(
+                key=entry.get("id") or f"entry {i}",
+                title=" ".join(str(title).split()),
+                authors=[" ".join(a.split()) for a in authors],
+                year=_year(entry.get("year") or entry.get("publication_year") or entry.get("date")),
+                doi=normalise_doi(entry.get("doi")),
+                doc_type=DOC_TYPES.get(entry.get("type_of_reference", ""), "other"),
+                files=[str(f) for f in files],
+            )
+        )
+    return refs
+
+
+def read_references(path: Path) -> list[Reference]:
+    """Entries of a ``.bib`` or ``.ris`` file."""
+    if not path.is_file():
+        raise InputError("no such file", subject=path, fix="check the path")
+    suffix = path.suffix.lower()
+    if suffix in (".bib", ".bibtex"):
+        return read_bibtex(path)
+    if suffix in (".ris", ".txt", ".enw"):
+        return read_ris(path)
+    raise InputError("unknown reference file type", subject=path,
+                     fix="export the references as BibTeX (.bib) or RIS (.ris)")
+
+
+# ---------------------------------------------------------------- matching
+
+
+@dataclass
+class Match:
+    reference: Reference
+    document: dict
+    by: str  # "file", "doi" or "title"
+    score: float
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+def _file_stem(name: str) -> str:
+    name = re.sub(r"^file://", "", name.strip())
+    return _fold(PurePath(name.replace("\\", "/")).stem)
+
+
+def match_references(
+    refs: list[Reference], docs: list[dict]
+) -> tuple[list[Match], list[Reference]]:
+    """Pair references with documents (each at most once): file name, then DOI, then title.
+
+    ``docs`` need ``id``, ``file_name``, ``doi``, ``title`` and ``head`` (opening text).
+    """
+    candidates: list[tuple[float, int, int, str]] = []
+    for i, ref in enumerate(refs):
+        stems = {_file_stem(f) for f in ref.files} | {_fold(ref.key)}
+        title = _fold(ref.title)
+        for j, doc in enumerate(docs):
+            if _file_stem(doc["file_name"]) in stems:
+                candidates.append((300.0, i, j, "file"))
+                continue
+            if ref.doi and ref.doi == normalise_doi(doc.get("doi")):
+                candidates.append((200.0, i, j, "doi"))
+                continue
+            if len(title) < 12:
+                continue
+            score = max(
+                fuzz.token_sort_ratio(title, _fold(doc.get("title") or "")),
+                fuzz.partial_ratio(title, _fold(doc.get("head") or "")[:1500])
+                if len(title) >= 25 else 0.0,
+            )
+            if score >= TITLE_MIN_SCORE:
+                candidates.append((score, i, j, "title"))
+    candidates.sort(key=lambda c: -c[0])
+    used_refs: set[int] = set()
+    used_docs: set[int] = set()
+    matches = []
+    for score, i, j, by in candidates:
+        if i in used_refs or j in used_docs:
+            continue
+        used_refs.add(i)
+        used_docs.add(j)
+        matches.append(Match(refs[i], docs[j], by, min(score, 100.0)))
+    unmatched = [r for i, r in enumerate(refs) if i not in used_refs]
+    return matches, unmatched
+
+
+# ---------------------------------------------------------------- applying
+
+
+@dataclass
+class MetadataReport:
+    matches: list[Match]
+    unmatched: list[Reference]
+    documents_without: list[dict]
+
+
+def import_metadata(store: Store, path: Path, *, keep_existing: bool = False,
+                    dry_run: bool = False) -> MetadataReport:
+    """Fill documents' title, authors, year, DOI and type from a ``.bib`` / ``.ris`` file.
+
+    ``keep_existing`` only fills empty fields; ``dry_run`` matches without writing.
+    """
+    refs = read_references(path)
+    docs = q.documents_with_head(store)
+    matches, unmatched = match_references(refs, docs)
+    if not dry_run:
+        with store.transaction():
+            for match in matches:
+                fields = match.reference.metadata()
+                if keep_existing:
+                    fields = {k: v for k, v in fields.items() if not match.document.get(k)}
+                q.set_document_metadata(store, match.document["id"], fields)
+    matched_ids = {m.document["id"] for m in matches}
+    return MetadataReport(matches, unmatched, [d for d in docs if d["id"] not in matched_ids])

@@ -1,0 +1,312 @@
+"""REFI-QDA project import (``.qdpx``): codings made in NVivo, ATLAS.ti, MAXQDA or QualCoder
+(or exported by realistcoder) become hand codings of their users, ready for the audit.
+
+* users → reviewers (or everyone → one ``--reviewer``);
+* codes → stored codes: by the ``[realistcoder]`` block of the description, by the code GUID
+  of a stored codebook, then by name (code id or label, case-insensitive);
+* sources → stored documents: the same text, else the same PDF (sha256) or file name, else
+  any document containing the selected text; a selection is placed by its offsets when the
+  text is the same, else by finding its text;
+* a selection → the sentences it overlaps (first to last).
+
+Nothing is written unless every coding can be placed (or ``partial`` is set); the decisions
+carry the codings' GUIDs, so importing the same project twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from lxml import etree
+from rapidfuzz import fuzz
+
+from realistcoder.codebook import qdc
+from realistcoder.errors import InputError
+from realistcoder.store import export as q
+from realistcoder.store import review
+from realistcoder.store.db import Store
+
+NS = "urn:QDA-XML:project:1.0"
+CONSENSUS = "consensus"
+FUZZY_MIN_CHARS = 25
+FUZZY_MIN_SCORE = 90.0
+
+
+def _q(tag: str) -> str:
+    return f"{{{NS}}}{tag}"
+
+
+@dataclass
+class Selection:
+    """One coding of a selection: by offsets into its source text, or by its own text."""
+
+    source: str
+    start: int | None
+    end: int | None
+    snippet: str | None
+    code_guid: str
+    user_guid: str | None
+    coding_guid: str
+    created_at: str | None
+    note: str | None
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    already: int = 0
+    fuzzy: int = 0
+    by_reviewer: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+def _read_member(archive: zipfile.ZipFile, path: str | None) -> bytes | None:
+    if not path:
+        return None
+    name = re.sub(r"^internal://", "", path)
+    if name != path:
+        for candidate in (f"sources/{name}", f"Sources/{name}", name):
+            try:
+                return archive.read(candidate)
+            except KeyError:
+                continue
+        return None
+    local = Path(re.sub(r"^(absolute|relative|file):/*", "/", path))
+    return local.read_bytes() if local.is_file() else None
+
+
+def _decode(data: bytes) -> str:
+    """Source text as REFI counts it: UTF-8, a BOM not counted."""
+    return data.decode("utf-8-sig", errors="replace")
+
+
+def read_project(path: Path):
+    """(users, codes, sources, selections) of a ``.qdpx`` file."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as err:
+        raise InputError(f"not a REFI-QDA project (.qdpx is a ZIP file): {err}", subject=path,
+                         fix="export the project again as REFI-QDA / QDPX") from None
+    with archive:
+        names = [n for n in archive.namelist() if n.lower().endswith(".qde")]
+        if not names:
+            raise InputError("no project.qde inside", subject=path,
+                             fix="export the project again as REFI-QDA / QDPX")
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+        try:
+            root = etree.fromstring(archive.read(names[0]), parser)
+        except etree.XMLSyntaxError as err:
+            raise InputError(f"project.qde is not well-formed XML: {err}", subject=path,
+                             fix="export the project again") from None
+        if root.tag != _q("Project"):
+            raise InputError(f"the root element is {root.tag}, not a QDA-XML Project",
+                             subject=path, fix="pass a REFI-QDA project (.qdpx) file")
+        users = {_norm(u.get("guid")): u.get("name") or u.get("id") or "unknown"
+                 for u in root.iter(_q("User"))}
+        codes = {}
+        for el in root.iter(_q("Code")):
+            desc = el.find(_q("Description"))
+            _, meta, _ = qdc._split_description(desc.text if desc is not None else "")
+            codes[_norm(el.get("guid"))] = {"name": el.get("name") or "",
+                                            "id": (meta or {}).get("id")}
+        notes = {}
+        for note in root.iter(_q("Note")):
+            content = note.find(_q("PlainTextContent"))
+            notes[_norm(note.get("guid"))] = content.text if content is not None else None
+        sources, selections = {}, []
+
+        def add(key: str, sel, start: int | None, end: int | None, snippet: str | None) -> None:
+            for coding in sel.findall(_q("Coding")):
+                ref = coding.find(_q("CodeRef"))
+                note_ref = coding.find(_q("NoteRef"))
+                selections.append(Selection(
+                    source=key, start=start, end=end, snippet=snippet,
+                    code_guid=_norm(ref.get("targetGUID") if ref is not None else ""),
+                    user_guid=_norm(coding.get("creatingUser") or sel.get("creatingUser")
+                                    or root.get("creatingUserGUID")),
+                    coding_guid=_norm(coding.get("guid")),
+                    created_at=coding.get("creationDateTime") or sel.get("creationDateTime"),
+                    note=notes.get(_norm(note_ref.get("targetGUID")))
+                    if note_ref is not None else None,
+                ))
+
+        owners = root.findall(f"{_q('Sources')}/{_q('TextSource')}") + root.findall(
+            f"{_q('Sources')}/{_q('PDFSource')}")
+        for owner in owners:
+            key = _norm(owner.get("guid"))
+            is_pdf = owner.tag == _q("PDFSource")
+            holder = owner.find(_q("Representation")) if is_pdf else owner
+            text = None
+            if holder is not None:
+                content = holder.find(_q("PlainTextContent"))
+                data = _read_member(archive, holder.get("plainTextPath"))
+                text = _decode(data) if data is not None else (
+                    content.text if content is not None else None)
+            pdf = _read_member(archive, owner.get("path")) if is_pdf else None
+            sources[key] = {"name": owner.get("name") or "", "text": text,
+                            "sha256": hashlib.sha256(pdf).hexdigest() if pdf else None}
+            for sel in holder.findall(_q("PlainTextSelection")) if holder is not None else []:
+                add(key, sel, int(sel.get("startPosition")), int(sel.get("endPosition")), None)
+            for sel in owner.findall(_q("PDFSelection")):  # ATLAS.ti: a region and its text
+                content = sel.find(f"{_q('Representation')}/{_q('PlainTextContent')}")
+                add(key, sel, None, None, content.text if content is not None else None)
+    return users, codes, sources, selections
+
+
+def _store_time(value: str | None) -> str | None:
+    """An xsd:dateTime as the store writes times (UTC ISO 8601, microseconds)."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _norm(value: str | None) -> str:
+    return (value or "").strip().strip("{}").lower()
+
+
+def _code_index(store: Store) -> dict[str, str]:
+    """Lookup keys (code GUID, id, label; lower case) → stored code id."""
+    index: dict[str, str] = {}
+    for row in reversed(q.codes(store)):  # newest codebook last, so it wins
+        index[row["label"].lower()] = row["code"]
+        index[row["code"].lower()] = row["code"]
+        index[qdc.code_guid(row["codebook"], row["code"])] = row["code"]
+    return index
+
+
+def _squash(text: str) -> tuple[str, list[int]]:
+    """Text with whitespace runs as one space, and each kept character's original index."""
+    out, where, space = [], [], False
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if not space and out:
+                out.append(" ")
+                where.append(i)
+            space = True
+            continue
+        space = False
+        out.append(ch)
+        where.append(i)
+    return "".join(out), where
+
+
+class _Doc:
+    def __init__(self, store: Store, row: dict):
+        self.row = row
+        self.text = q.document_text(store, row["id"])
+        self.sentences = q.sentences(store, row["id"])
+        self.ends = [s["end"] for s in self.sentences]
+        self._squashed: tuple[str, list[int]] | None = None
+        self.fuzzy = 0
+
+    def find(self, snippet: str) -> tuple[int, int] | None:
+        """Offsets of ``snippet`` in this text (exact, else ignoring whitespace differences)."""
+        if snippet and snippet in self.text:
+            start = self.text.index(snippet)
+            return start, start + len(snippet)
+        if self._squashed is None:
+            self._squashed = _squash(self.text)
+        flat, where = self._squashed
+        needle = " ".join(snippet.split())
+        at = flat.find(needle) if needle else -1
+        if at >= 0:
+            return where[at], where[at + len(needle) - 1] + 1
+        if len(needle) < FUZZY_MIN_CHARS:
+            return None
+        # another tool's text extraction (ligatures, hyphens, running headers): best window
+        hit = fuzz.partial_ratio_alignment(needle, flat, score_cutoff=FUZZY_MIN_SCORE)
+        if hit is None or hit.dest_end <= hit.dest_start:
+            return None
+        self.fuzzy += 1
+        return where[hit.dest_start], where[hit.dest_end - 1] + 1
+
+    def span(self, start: int, end: int) -> tuple[int, int] | None:
+        """First and last sentence ids overlapping [start, end)."""
+        i = bisect.bisect_right(self.ends, start)
+        hits = []
+        while i < len(self.sentences) and self.sentences[i]["start"] < end:
+            hits.append(self.sentences[i]["id"])
+            i += 1
+        return (hits[0], hits[-1]) if hits else None
+
+
+def import_qdpx(store: Store, path: Path, *, reviewer: str | None = None,
+                partial: bool = False) -> ImportReport:
+    """Add the project's codings as hand codings; see the module docstring."""
+    users, codes, sources, selections = read_project(path)
+    report = ImportReport()
+    code_index = _code_index(store)
+    docs = [_Doc(store, row) for row in q.documents(store)]
+    by_text = {d.text: d for d in docs}
+    by_sha = {d.row["sha256"]: d for d in docs}
+    by_name = {d.row["file_name"].lower(): d for d in docs}
+    planned = []
+    for sel in selections:
+        src = sources.get(sel.source, {})
+        code_meta = codes.get(sel.code_guid, {})
+        code = next((code_index[k] for k in (str(code_meta.get("id") or "").lower(),
+                                              sel.code_guid, code_meta.get("name", "").lower())
+                     if k and k in code_index), None)
+        where = f"{src.get('name') or sel.source} " + (
+            f"[{sel.start}:{sel.end}]" if sel.start is not None else "(PDF region)")
+        if code is None:
+            report.problems.append(f"{where}: code {code_meta.get('name') or sel.code_guid!r} "
+                                   "is not in any loaded codebook")
+            continue
+        text = src.get("text")
+        doc, offsets = None, None
+        if sel.start is not None and text is not None and text in by_text:
+            doc, offsets = by_text[text], (sel.start, sel.end)
+        else:
+            snippet = sel.snippet if sel.start is None else (
+                text[sel.start:sel.end] if text is not None else None)
+            named = by_sha.get(src.get("sha256")) or by_name.get(src.get("name", "").lower())
+            for candidate in (([named] if named else []) + docs) if snippet else []:
+                offsets = candidate.find(snippet)
+                if offsets:
+                    doc = candidate
+                    break
+        span = doc.span(*offsets) if doc and offsets else None
+        if span is None:
+            report.problems.append(f"{where}: the selected text is in no ingested document")
+            continue
+        name = reviewer or users.get(sel.user_guid) or "unknown"
+        planned.append((sel, span, code, name))
+    report.fuzzy = sum(d.fuzzy for d in docs)
+    if report.problems and not partial:
+        raise InputError(
+            f"{len(report.problems)} codings cannot be placed, nothing imported; first: "
+            f"{report.problems[0]}", subject=path,
+            fix="load the codebook and ingest the documents first, or pass --partial to import "
+            "the codings that can be placed")
+    with store.transaction():
+        for sel, (first, last), code, name in planned:
+            if q.has_coding(store, name, first, last, code):
+                report.already += 1
+                continue
+            common = dict(sentence_id=first, end_sentence_id=last, code=code, note=sel.note,
+                          origin="qdpx", uuid=sel.coding_guid or None,
+                          created_at=_store_time(sel.created_at))
+            if name == CONSENSUS:
+                result = review.record_decision(store, reviewer=CONSENSUS, action="resolve",
+                                                resolved_by=reviewer or "qdpx-import", **common)
+            else:
+                result = review.record_decision(store, reviewer=name, action="code", **common)
+            if result.get("duplicate"):
+                report.already += 1
+                continue
+            report.added += 1
+            report.by_reviewer[name] = report.by_reviewer.get(name, 0) + 1
+    return report

@@ -1,0 +1,327 @@
+"""Ingest: files -> clean text -> sentences with offsets, pages and boxes -> the review store.
+
+:func:`extract` is pure (a path in, a :class:`DocumentRecord` out) so that worker processes can
+run it; :func:`ingest` hashes files, skips those already stored, extracts (in parallel with
+``jobs`` > 1) and writes each document in its own transaction from the calling process.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import re
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+from realistcoder.errors import InputError, RealistCoderError
+from realistcoder.ingest import sections as S
+from realistcoder.ingest import sources
+from realistcoder.ingest.layout import Block, body_style, page_blocks, remove_running_heads
+from realistcoder.ingest.pdf import read_pdf
+from realistcoder.ingest.segment import split_sentences
+from realistcoder.ingest.structure import classify
+from realistcoder.ingest.text import (
+    Piece,
+    block_text,
+    merge_continuations,
+    normalise_lines,
+    vocabulary,
+)
+from realistcoder.ingest.textfile import text_blocks
+from realistcoder.store import Store
+from realistcoder.store import documents as docs
+from realistcoder.store.documents import DocumentRecord, PageRow, SentenceRow
+
+WHOLE_BLOCK_KINDS = (S.HEADING, S.TABLE)
+DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+[^\s\"<>.,;)\]])")
+
+
+@dataclass
+class FileResult:
+    """What happened to one file: ``new``, ``version``, ``unchanged``, ``retried``,
+    ``restored`` or ``failed`` (with ``error``)."""
+
+    path: str
+    outcome: str
+    document_id: int | None = None
+    error: str | None = None
+    n_pages: int = 0
+    n_sentences: int = 0
+
+
+@dataclass
+class IngestReport:
+    results: list[FileResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [r for r in self.results if r.outcome == "failed"]
+
+    def count(self, *outcomes: str) -> int:
+        return sum(r.outcome in outcomes for r in self.results)
+
+
+# --- extraction (runs in worker processes) ---------------------------------------------------
+
+
+def extract(path: Path, password: str | list[str] | None = None,
+            data: bytes | None = None) -> DocumentRecord:
+    """Read one file into a :class:`DocumentRecord` (raises InputError for bad input)."""
+    data = sources.read_bytes(path) if data is None else data
+    kind = sources.detect_kind(path, data)
+    record = DocumentRecord(
+        path=str(path.resolve()), file_name=path.name, sha256=sources.sha256(data), kind=kind,
+        text="", pages=[], sentences=[],
+    )
+    if kind == "text":
+        text = sources.decode_text(path, data)
+        blocks = text_blocks(text)
+        _assemble(record, [(b, k) for b, k in blocks], [(1, None, None, len(text))])
+        if not record.sentences:
+            raise InputError("the file contains no text", subject=path,
+                             fix="check that this is the right file")
+        return record
+    content = read_pdf(path, password)
+    remove_running_heads(content.pages)
+    style = body_style(content.pages)
+    blocks: list[Block] = []
+    for page in content.pages:
+        blocks.extend(page_blocks(page, style))
+    normalise_lines(blocks)
+    classify(blocks, style, {p.number: p.height for p in content.pages})
+    blocks = merge_continuations(blocks)
+    vocab = vocabulary(blocks)
+    page_info = [(p.number, p.width, p.height, p.n_chars) for p in content.pages]
+    _assemble(record, [(b, vocab) for b in blocks], page_info)
+    empty = [p.page_no for p in record.pages if not p.has_text]
+    if empty:
+        record.warnings.append(
+            f"no text layer on page(s) {_ranges(empty)}: scanned? run OCR (e.g. `ocrmypdf "
+            "in.pdf out.pdf`) to include them")
+    _metadata(record, content.metadata, blocks)
+    return record
+
+
+def _assemble(record: DocumentRecord, items: list, page_info: list[tuple]) -> None:
+    """Build the document text, pages and sentences from blocks (PDF) or (text, kind) pairs."""
+    parts: list[str] = []
+    pos = 0
+    spans: list[tuple[int, str, str, list[Piece]]] = []  # (start, text, kind, pieces)
+    for block, extra in items:
+        if isinstance(block, Block):
+            text, pieces = block_text(block, extra, pos)
+            kind = block.kind
+        else:
+            text, kind, pieces = block, extra, []
+        if not text.strip():
+            continue
+        if parts:
+            parts.append("\n\n")
+            pos += 2
+            pieces = [Piece(p.doc_start + 2, p.line, p.index, p.length) for p in pieces]
+        parts.append(text)
+        spans.append((pos, text, kind, pieces))
+        pos += len(text)
+    record.text = "".join(parts)
+    _pages(record, spans, page_info)
+    starts = [p.start for p in record.pages]
+    seq = 0
+    for paragraph, (offset, text, kind, pieces) in enumerate(spans):
+        if kind in WHOLE_BLOCK_KINDS:
+            lead = len(text) - len(text.lstrip())
+            cuts = [(lead, len(text.rstrip()))]
+        else:
+            cuts = split_sentences(text)
+        for s, e in cuts:
+            start, end = offset + s, offset + e
+            page_no = record.pages[bisect.bisect_right(starts, start) - 1].page_no
+            record.sentences.append(SentenceRow(
+                seq=seq, page_no=page_no, start=start, end=end, text=record.text[start:end],
+                section=kind, paragraph=paragraph, bbox=_boxes(pieces, start, end),
+            ))
+            seq += 1
+
+
+def _pages(record: DocumentRecord, spans: list, page_info: list[tuple]) -> None:
+    """Page ranges: page N runs from its first character to the next page's first."""
+    first: dict[int, int] = {}
+    for _, _, _, pieces in spans:
+        for p in pieces:
+            first.setdefault(p.line.page, p.doc_start)
+            first[p.line.page] = min(first[p.line.page], p.doc_start)
+    # a page without text gets an empty range where the next page starts
+    starts: list[int] = []
+    following = len(record.text)
+    for number, *_ in reversed(page_info):
+        following = min(first.get(number, following), following)
+        starts.append(following)
+    starts.reverse()
+    starts[0] = 0
+    rows = []
+    for k, (number, width, height, n_chars) in enumerate(page_info):
+        end = starts[k + 1] if k + 1 < len(starts) else len(record.text)
+        rows.append(PageRow(number, starts[k], end, width, height, n_chars or 0,
+                            has_text=bool(n_chars)))
+    record.pages = rows
+
+
+def _boxes(pieces: list[Piece], start: int, end: int) -> list[list[float]]:
+    boxes = []
+    for p in pieces:
+        if p.doc_end <= start or p.doc_start >= end:
+            continue
+        a = p.index + max(start - p.doc_start, 0)
+        b = p.index + min(end, p.doc_end) - p.doc_start - 1
+        line = p.line
+        boxes.append([line.page, round(min(line.x0s[a:b + 1]), 1), round(line.top, 1),
+                      round(max(line.x1s[a:b + 1]), 1), round(line.bottom, 1)])
+    return boxes
+
+
+def _ranges(numbers: list[int]) -> str:
+    out, run = [], [numbers[0], numbers[0]]
+    for n in numbers[1:]:
+        if n == run[1] + 1:
+            run[1] = n
+        else:
+            out.append(run)
+            run = [n, n]
+    out.append(run)
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in out)
+
+
+def _metadata(record: DocumentRecord, meta: dict[str, str], blocks: list[Block]) -> None:
+    title = " ".join(meta.get("Title", "").split())
+    if _plausible_title(title):
+        record.title = title
+    else:
+        heads = [b for b in blocks if b.page == blocks[0].page and
+                 b.kind in (S.FRONT_MATTER, S.HEADING)] if blocks else []
+        if heads:
+            best = max(heads, key=lambda b: max(line.size for line in b.lines))
+            text = " ".join(best.text.split())
+            if 10 <= len(text) <= 300:
+                record.title = text
+    author = " ".join(meta.get("Author", "").split())
+    if author and re.search(r"[A-Za-z]{2}", author) and not re.search(r"\.(docx?|tex)$", author):
+        record.authors = author
+    for key in ("CreationDate", "ModDate"):
+        year = re.match(r"^(?:D:)?((?:19|20)\d\d)", meta.get(key, ""))
+        if year:
+            record.year = int(year.group(1))
+            break
+    head = record.text[:20000]
+    found = DOI.search(head)
+    if found:
+        record.doi = found.group(1)
+
+
+def _plausible_title(title: str) -> bool:
+    if len(title) < 8 or len(re.findall(r"[A-Za-z]{3,}", title)) < 2:
+        return False
+    return not re.search(r"(?i)^(microsoft word|untitled|\S+\.(docx?|pdf|tex|dvi|ps|indd|qxd))|"
+                         r"\.(docx?|pdf|indd)$", title)
+
+
+# --- ingest (the parent process writes the store) ---------------------------------------------
+
+
+def _work(args: tuple[str, list[str]]) -> tuple[str, DocumentRecord | None, str | None, str]:
+    """Worker: extract one file; never raises (errors come back as one-line strings)."""
+    path_text, password = args
+    path = Path(path_text)
+    try:
+        return path_text, extract(path, password), None, ""
+    except RealistCoderError as err:
+        return path_text, None, str(err), ""
+    except Exception as err:  # a bug or a PDF pdfium chokes on: report, keep going
+        import traceback
+
+        message = (f"{path}: could not extract text ({type(err).__name__}: {err}) "
+                   "(please report this file; run with --debug for details)")
+        return path_text, None, " ".join(message.split()), traceback.format_exc()
+
+
+def ingest(
+    store: Store,
+    args: list[str],
+    *,
+    jobs: int = 1,
+    password: str | list[str] | None = None,
+    progress: Callable[[FileResult], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> IngestReport:
+    """Ingest every file named by ``args``; one transaction per document.
+
+    Unchanged files (same SHA-256 as a stored document) are skipped before extraction, so
+    re-running after an interruption only does the remaining work.
+    """
+    report = IngestReport()
+    files, problems = sources.expand(args)
+    if on_total:
+        on_total(len(files) + len(problems))
+    for problem in problems:
+        _done(report, progress, FileResult(problem.path, "failed", error=str(problem.error)))
+    todo: list[Path] = []
+    hashes: dict[str, tuple[str, str]] = {}
+    for path in files:
+        try:
+            data = sources.read_bytes(path)
+        except InputError as err:
+            _done(report, progress, FileResult(str(path), "failed", error=str(err)))
+            continue
+        digest = sources.sha256(data)
+        known = docs.find_by_sha256(store, digest)
+        if known is not None and known["status"] == "ok":
+            _done(report, progress, FileResult(str(path), "unchanged", known["id"]))
+            continue
+        hashes[str(path)] = (digest, _guess_kind(path, data))
+        todo.append(path)
+    tasks = [(str(p), password) for p in todo]
+    if jobs > 1 and len(tasks) > 1:
+        workers = min(jobs, len(tasks), os.cpu_count() or 1) or 1
+        try:
+            context = get_context("fork")  # cheap start, shares the loaded modules
+        except ValueError:  # not on this platform (Windows)
+            context = get_context()
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            for outcome in pool.map(_work, tasks, chunksize=1):
+                _store_one(store, report, progress, outcome, hashes)
+    else:
+        for task in tasks:
+            _store_one(store, report, progress, _work(task), hashes)
+    return report
+
+
+def _guess_kind(path: Path, data: bytes) -> str:
+    return "pdf" if b"%PDF-" in data[:1024] else (path.suffix.lower().lstrip(".") or "file")
+
+
+def _store_one(store, report, progress, outcome, hashes) -> None:
+    path_text, record, error, trace = outcome
+    if record is not None:
+        if not record.sentences:
+            error = str(InputError("no sentences could be extracted", subject=path_text,
+                                   fix="check the file; if it is scanned, run OCR first"))
+        else:
+            doc_id, what = docs.write_document(store, record)
+            _done(report, progress, FileResult(path_text, what, doc_id,
+                                               n_pages=len(record.pages),
+                                               n_sentences=len(record.sentences)))
+            return
+    digest, kind = hashes[path_text]
+    path = Path(path_text)
+    doc_id = docs.write_failure(store, path=str(path.resolve()), file_name=path.name,
+                                sha256=digest, kind=kind, error=error or "failed")
+    result = FileResult(path_text, "failed", doc_id, error=error)
+    result.trace = trace  # type: ignore[attr-defined]
+    _done(report, progress, result)
+
+
+def _done(report: IngestReport, progress, result: FileResult) -> None:
+    report.results.append(result)
+    if progress:
+        progress(result)

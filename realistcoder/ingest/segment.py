@@ -1,0 +1,355 @@
+"""Sentence segmentation for scholarly text, as exact character offsets.
+
+``split_sentences(text)`` returns ``(start, end)`` pairs: ``text[start:end]`` is one sentence with
+no surrounding whitespace; the pairs are in order, never overlap, and together cover every
+non-space character of ``text``.
+
+How it decides (rules first, then the few exceptions):
+
+- A sentence ends at ``.``, ``!``, ``?`` or an ellipsis (with any closing quotes, brackets or
+  superscript citation numbers after it) when whitespace and a capitalised word, a number or an
+  opening quote follow. A lowercase word or an opening bracket after the mark keeps the sentence
+  going ("'Great.' she said", "(Smith et al., 2019)").
+- Abbreviations come from spaCy's English tokenizer exceptions plus a scholarly list
+  (:mod:`realistcoder.ingest.abbreviations`): "Fig.", "p.", "e.g.", "vs." never end a sentence;
+  "et al.", "U.S.", "Co.", "a.m." end one only before a typical sentence opener ("The", "How");
+  initials ("J. R. Smith") likewise; list markers ("1.", "a.", "2.)") at the start of a sentence
+  and caption labels ("Table 2.") never do.
+- Layout (:mod:`realistcoder.ingest.segment_layout`): a blank line always ends a sentence; a
+  single newline is a space, except before a list item line (bullet, "1.", "(a)", "-") that
+  follows a colon, a full stop or another item, and after a heading line (short, no closing
+  punctuation, at the start of a block, followed by a capitalised line). Bullets ("•", "▪", "⁃")
+  start a new sentence anywhere; so do numbered or lettered items that continue a sequence
+  inline ("1. The first 2. The second", "a) one b) two").
+
+Everything runs on compiled regular expressions over the string (no tokenizer pass), so it is
+fast enough to segment whole corpora; :func:`spacy_pipeline` gives a spaCy ``Language`` whose
+``doc.sents`` follow the same rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+from realistcoder.ingest.abbreviations import (
+    ABBREVIATIONS,
+    FRONTING_PREPOSITIONS,
+    OPENERS,
+    PREFIX,
+    REGULAR,
+)
+from realistcoder.ingest.segment_layout import (
+    BULLETS,
+    CLOSERS,
+    OPEN_QUOTES,
+    TERMINAL_CHARS,
+    layout_cuts,
+)
+
+__all__ = ["Segmenter", "split_sentences", "sentences", "spacy_pipeline"]
+
+_OPENERS_CHARS = OPEN_QUOTES + "([{"
+_CURRENCY = "$\u00a3\u20ac\u00a5"
+
+# a terminal mark: spaced or plain ellipsis, "…", a run of .!?, or "." + citation digits
+# ("admissions.12,13 However"); then closing quotes/brackets; then whitespace or the end
+# (groups: the mark; its closers; what follows the whitespace after it: a character that can
+# open a sentence (a letter that is not ASCII lowercase, a digit, an opening quote, a bullet, a
+# currency sign) or the first letters of a camel-case word such as "mHealth"; None at the end).
+# A mark followed by anything else ("e.g. the", "Yahoo! in", "al. (2019)") never ends a
+# sentence, so it is not even a candidate.
+_MARK = re.compile(
+    r"([.!?\u2026\u203d](?:(?: ?\.){2,}|[.!?\u203d\u2026]*|\d{1,3}(?:[,\u2013-]\d{1,3})*))"
+    r"([" + re.escape(CLOSERS) + r"]+)?"
+    r"(?=\s+([^\W\d_a-z]|\d|[" + re.escape(OPEN_QUOTES + BULLETS + _CURRENCY) + r"]"
+    r"|[a-z]+[A-Z])|\s*\Z)"
+)
+_NONSPACE = re.compile(r"\S")
+_ITEM_OPENERS = "\"\u201c("
+# a sentence so far that is only a list marker ("1.", "2.1.", "(a)", "iv.", "2.)") or a
+# caption label ("Table 2.", "Figure S1.")
+_MARKER_ONLY = re.compile(
+    r"\s*[" + BULLETS + r"\-\u2013\u2014*]?\s*"
+    r"(?:\(?(?:\d{1,3}(?:\.\d{1,3})*|[A-Za-z]|[ivxlcIVXLC]{1,5})[.)]{1,2}"
+    r"|(?:Table|Figure|Fig\.|Box|Panel|Appendix|Exhibit|Chart|Supplementary\s+(?:Table|Figure))"
+    r"\s+[A-Z]?\d{1,3}[a-z]?\.)"
+)
+_WORD_PUNCT = ".,;:!?)]}\"'\u2019\u201c\u201d\u2018"
+_MULTI_PERIOD = re.compile(r"(?:[A-Za-z]{1,3}\.){2,}")
+_WORD = re.compile(r"[\w'\u2019-]+")
+_LOOKBACK = 64
+# the last three characters before the full stop of the longer abbreviations ("Fig." -> "Fig",
+# "approx." -> "rox"): a word ending otherwise in three letters is no abbreviation
+_TAILS = frozenset(a[-4:-1] for a in ABBREVIATIONS if len(a) >= 4)
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` offsets of the sentences of ``text``, in order; see the module docstring."""
+    if not text or not isinstance(text, str):
+        return []
+    if text[0].isspace():
+        first = _NONSPACE.search(text)
+        if first is None:
+            return []
+        cur = first.start()  # where the current sentence starts
+    else:
+        cur = 0
+    forced = (
+        layout_cuts(text)
+        if "\n" in text or not text.isascii() or "1) " in text or "a) " in text
+        else ()
+    )
+    spans: list[tuple[int, int]] = []
+    fi, nf = 0, len(forced)
+    items: dict[str, int] = {}  # inline list style -> the next label expected
+    end = len(text.rstrip())
+    # the final full stop ends the last sentence anyway: leave it out of the scan
+    for m in _MARK.finditer(text, 0, end - 1 if text[end - 1] in TERMINAL_CHARS else end):
+        mark, nc = m.group(1, 3)
+        if nc is None:
+            continue  # nothing follows: the end of the text ends the sentence anyway
+        ms = m.start()
+        if fi < nf and forced[fi] <= ms:
+            cur, fi = _apply_forced(text, forced, fi, ms, cur, spans)
+        if mark == ".":
+            if ms - cur > 5 and nc.isupper():
+                # fast path for "... a word. The" and "... [12]. The"
+                w = text[ms - 3 : ms]
+                if w not in _TAILS and (w.isalpha() or w[2] in ")]"):
+                    spans.append((cur, m.end()))
+                    cur = m.start(3)
+                    continue
+            nc = nc[0]  # "mHealth" comes as "mH"
+            # an inline list starts at "1." or "a." and goes on while one is open
+            if (items or text[ms - 1] in "1a") and (
+                nc.isupper() or nc.isdigit() or nc in _ITEM_OPENERS
+            ):
+                cur = _list_item(text, ms, m.group(2), cur, items, spans)
+            cut = _full_stop(text, ms, m.end(), cur, m.start(3), nc)
+        elif mark[0] in "!?\u203d":  # "Hello!! Long", "Yahoo! in", "Hello?! Is"
+            if nc.isupper() or _opens_sentence(text, m.start(3), nc[0]):
+                spans.append((cur, m.end()))
+                cur = m.start(3)
+            continue
+        else:
+            cut = _other_mark(text, mark, ms, m.end(), cur, m.start(3), nc[0])
+        if cut > cur:
+            spans.append((cur, cut))
+            cur = m.start(3) if cut == m.end() else _NONSPACE.search(text, cut).start()
+    if fi < nf:
+        cur, fi = _apply_forced(text, forced, fi, len(text), cur, spans)
+    if end > cur:
+        spans.append((cur, end))
+    return spans
+
+
+def _list_item(
+    text: str, ms: int, closers: str | None, cur: int, items: dict[str, int],
+    spans: list[tuple[int, int]],
+) -> int:
+    """Handle "2." (or "b.", "2.)") at ``ms`` when it continues an inline list started by "1."
+    ("1. The first item 2. The second item"): close the sentence before it and return the new
+    sentence start; otherwise return ``cur``."""
+    c = text[ms - 1 : ms]
+    if c.isdecimal():
+        q = ms - 2 if ms >= 2 and text[ms - 2].isdecimal() else ms - 1
+        key, value = "d", int(text[q:ms])
+    elif "a" <= c <= "z":
+        q = ms - 1
+        key, value = "l", ord(c) - 96
+    else:
+        return cur
+    if q > 0 and not (text[q - 1].isspace() or text[q - 1] in BULLETS):
+        return cur
+    if closers:
+        key += closers
+    if items.get(key) == value:
+        items[key] = value + 1
+        if q > cur:
+            spans.append((cur, cur + len(text[cur:q].rstrip())))
+            return q
+    elif value == 1:
+        items[key] = 2
+    return cur
+
+
+def _apply_forced(
+    text: str, forced: list[int], fi: int, upto: int, cur: int, spans: list[tuple[int, int]]
+) -> tuple[int, int]:
+    """Close the sentence at each layout cut in ``forced[fi:]`` up to ``upto``; return the new
+    sentence start and index."""
+    nf = len(forced)
+    while fi < nf and forced[fi] <= upto:
+        f = forced[fi]
+        fi += 1
+        if f <= cur:
+            continue
+        end = cur + len(text[cur:f].rstrip())
+        nxt = _NONSPACE.search(text, f)
+        if end > cur:
+            spans.append((cur, end))
+        cur = nxt.start() if nxt is not None else len(text)
+    return cur, fi
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text`` as strings."""
+    return [text[s:e] for s, e in split_sentences(text)]
+
+
+class Segmenter:
+    """Batch front end: ``Segmenter().split_many(texts)`` yields one offset list per text."""
+
+    def split(self, text: str) -> list[tuple[int, int]]:
+        return split_sentences(text)
+
+    def split_many(self, texts: Iterable[str]) -> Iterator[list[tuple[int, int]]]:
+        for text in texts:
+            yield split_sentences(text)
+
+
+# --- the decision at one terminal mark -----------------------------------------------------
+
+
+def _full_stop(text: str, ms: int, me: int, cur: int, j: int, nc: str) -> int:
+    """Where the sentence ends if the full stop at ``ms`` (closers up to ``me``) ends it, else -1.
+
+    ``nc = text[j]`` is the next non-space character; ``cur`` where the sentence starts.
+    """
+    if ms - cur <= 2 and (ms - cur == 1 or text[cur:ms].isdigit()):
+        return -1  # "1.", "a.", "12." opening a sentence: a list marker
+    lo = ms - _LOOKBACK if ms - _LOOKBACK > cur else cur
+    space = text.rfind(" ", lo, ms)
+    tok = text[space + 1 if space >= 0 else lo : ms + 1]
+    if not tok.isprintable():  # a newline, tab or no-break space in it
+        tok = tok.split()[-1]
+    if tok[0] in _OPENERS_CHARS:
+        tok = tok.lstrip(_OPENERS_CHARS)
+    kind = ABBREVIATIONS.get(tok)
+    if kind is None:
+        n = len(tok)
+        if n == 2:
+            kind = _letter_kind(text, tok[0], ms, cur)
+        elif n > 3 and "." in tok[:-1] and _MULTI_PERIOD.fullmatch(tok) is not None:
+            kind = REGULAR  # "U.S.A.", "Ph.D."
+        else:
+            kind = 0
+    elif kind == PREFIX:
+        return -1
+    if nc.isupper():
+        pass
+    elif nc.isdigit() or nc in _CURRENCY or nc.islower():  # lowercase: only "mHealth"
+        return me if kind == 0 and not _marker_only(text, cur, me) else -1
+    elif nc in OPEN_QUOTES:
+        after = text[j + 1 : j + 2]
+        if not after or after.islower():
+            return -1
+    elif nc in BULLETS:
+        return me
+    elif not nc.isalpha():  # "(", "[", ",", "-": the sentence goes on
+        return -1
+    if kind == REGULAR:
+        # end only before a typical sentence opener ...
+        word = text[j : j + 20].split(None, 1)[0].strip(_WORD_PUNCT).lower()
+        if word not in OPENERS:
+            return -1
+        # ... and not after a short fronted phrase ("At 5 a.m. Mr. Smith went")
+        if ms - cur < 40 and text.count(" ", cur, ms) <= 3:
+            space = text.find(" ", cur, ms)
+            if space > 0 and text[cur:space].lower() in FRONTING_PREPOSITIONS:
+                return -1
+    if ms - cur > 12 and not (ms - cur < 40 and tok[0].isdigit()):
+        return me
+    return -1 if _marker_only(text, cur, me) else me
+
+
+def _marker_only(text: str, cur: int, me: int) -> bool:
+    """Is the sentence so far only a list marker ("2.", "(b).", "iv.") or a caption label?"""
+    return _MARKER_ONLY.fullmatch(text, cur, me) is not None
+
+
+def _other_mark(text: str, mark: str, ms: int, me: int, cur: int, j: int, nc: str) -> int:
+    """Like :func:`_full_stop` for ellipses and "." + citation digits."""
+    first = mark[0]
+    second = mark[1:2]
+    if second.isdigit():  # "admissions.12 However": citation digits after the full stop
+        if first != ".":
+            return -1
+        before = text[ms - 2 : ms]
+        if len(before) == 2 and before.isalpha() and before.islower() and nc.isupper():
+            if ABBREVIATIONS.get(_token_before(text, ms, cur)) is None:
+                return me
+        return -1
+    return _ellipsis(text, mark, ms, me, j, nc)
+
+
+def _opens_sentence(text: str, j: int, nc: str) -> bool:
+    """After "!" or "?": a capital, digit, quote + capital or bullet opens a new sentence."""
+    if nc.islower():
+        return _is_camel(text, j)
+    if nc in OPEN_QUOTES:
+        after = text[j + 1 : j + 2]
+        return bool(after) and not after.islower()
+    return nc.isalnum() or nc in BULLETS or nc in _CURRENCY
+
+
+def _ellipsis(text: str, mark: str, ms: int, me: int, j: int, nc: str) -> int:
+    if ms > 0 and text[ms - 1] in "[(":
+        return -1  # "[...]" marks an omission inside a quotation
+    upper = nc.isupper() or (nc in OPEN_QUOTES and text[j + 1 : j + 2].isupper())
+    if not upper:
+        return -1
+    if " " not in mark:
+        return me  # "that.... She", "that... She"
+    if mark.count(".") < 4:
+        return -1  # ". . . I didn't": an omission mid-sentence
+    if ms > 0 and not text[ms - 1].isspace():
+        return ms + 1  # "compounds. . . . The": the full stop ends it, ". . ." opens the next
+    return me  # "a period . . . . Next"
+
+
+def _token_before(text: str, ms: int, cur: int) -> str:
+    """The whitespace-delimited token ending with the full stop at ``ms``."""
+    return text[ms - _LOOKBACK if ms - _LOOKBACK > cur else cur : ms + 1].rsplit(None, 1)[-1]
+
+
+def _letter_kind(text: str, c: str, ms: int, cur: int) -> int:
+    """Kind of a one-letter token "X." at ``ms - 1``: capitals are initials ("J. R. Smith"),
+    except the pronoun ("you and I."); lowercase letters are words (or list markers)."""
+    if not c.isupper():
+        return 0
+    if c == "I" and ms - 2 > cur:  # "you and I." is the pronoun; "Albert I. Jones" an initial
+        if _token_before(text, ms - 2, cur)[:1].islower():
+            return 0
+    return REGULAR
+
+
+def _is_camel(text: str, j: int) -> bool:
+    word = _WORD.match(text, j)
+    return word is not None and not word.group().islower() and word.group()[1:2] != "'"
+
+
+# --- spaCy ----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def spacy_pipeline():
+    """A blank English spaCy pipeline (loaded once per process) whose ``doc.sents`` follow
+    :func:`split_sentences`."""
+    import spacy
+    from spacy.language import Language
+
+    if not Language.has_factory("realistcoder_sentences"):
+        Language.component("realistcoder_sentences", func=_set_sentence_starts)
+    nlp = spacy.blank("en")
+    nlp.add_pipe("realistcoder_sentences")
+    return nlp
+
+
+def _set_sentence_starts(doc):
+    starts = {s for s, _ in split_sentences(doc.text)}
+    for token in doc:
+        token.is_sent_start = token.i == 0 or token.idx in starts
+    return doc

@@ -1,0 +1,410 @@
+"""The matcher: sentences x codebook -> scored, explained proposals. Pure: no store, no SQL.
+
+How a code is found in a sentence
+---------------------------------
+1. **lemma**: each code term is matched on match keys (lower-cased, American-spelling lemmas,
+   held in ``NORM``; see :mod:`realistcoder.propose.nlp`) with a spaCy ``PhraseMatcher``, so
+   "staff felt more confident" matches the term "feel more confident".
+2. **pattern**: a code's spaCy ``Matcher`` patterns (``LEMMA`` values are compared with match
+   keys, so write them in any case or spelling; ``LOWER``, ``TEXT`` etc. work as usual).
+3. **fuzzy**: tokens that missed and are not English words are repaired against the codebook's
+   term words (:mod:`realistcoder.propose.repair`), and the terms are matched again on the
+   repaired sentence; only matches that use a repaired word count as fuzzy.
+An ``exclude`` term of a code anywhere in the sentence vetoes that code.
+
+Score (in [0, 1], rounded to 3 places)
+--------------------------------------
+* each distinct matched term *t* has a specificity
+  ``s(t) = B(n) / (1 + 0.5 * (k - 1))`` where *n* is its number of content words
+  (``B = 0.45, 0.65, 0.8, 0.9`` for 1, 2, 3, 4+ words), and *k* the number of codes of the
+  codebook sharing the term; a pattern match counts as ``s = 0.7``;
+* a fuzzy match is discounted: ``s *= 0.85 * similarity / 100`` (split or glued words that
+  re-join exactly: ``s *= 0.9``);
+* evidence from several terms combines as a noisy-OR: ``e = 1 - prod(1 - s(t))``;
+* role cues: when a cue in the same clause points at the code's role with weight *w*
+  (:mod:`realistcoder.propose.cues`), ``e += (1 - e) * 0.4 * w``; when cues cover the match but
+  point only at other roles, ``e *= 0.85``;
+* negation: ``e *= 0.5`` and flag ``negated``; hedging: ``e *= 0.8`` and flag ``hedged``;
+* a sentence that is not evidence but describes the study is flagged and discounted: a
+  reference-list entry (``e *= 0.2``, flag ``reference``), methods, aims or data sources
+  (``e *= 0.5``, ``methods``), a recommendation opening with a verb (``e *= 0.5``,
+  ``recommendation``);
+* an outcome code in a sentence that reports no change or result ("fell", "improved", "%",
+  "led to", ...: :data:`realistcoder.propose.cues.CHANGE`): ``e *= 0.6``, flag ``no_change``;
+* a multi-word term found *near* (its words apart, :mod:`realistcoder.propose.near`) counts
+  ``s *= 0.75``.
+The method is ``lemma``, ``pattern`` or ``fuzzy``, or ``combined`` when several contributed.
+Every proposal lists its matched spans (character offsets within the sentence), including the
+cues, negations and hedges that changed the score, so the reviewer sees why.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from spacy.attrs import IDX, LENGTH
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+from realistcoder.codebook.model import Code, Codebook
+from realistcoder.errors import CodebookError
+from realistcoder.propose.cues import SENTENCE_FACTORS, CueAnalysis, CueHit, CueMatcher
+from realistcoder.propose.near import NearMatcher
+from realistcoder.propose.nlp import lexicon, load_nlp
+from realistcoder.propose.repair import Repairer, repaired_doc
+
+METHODS = {"term": "lemma", "near": "lemma", "pattern": "pattern", "fuzzy": "fuzzy"}
+NEAR_FACTOR = 0.75
+WORD_WEIGHT = {1: 0.45, 2: 0.65, 3: 0.8}
+MAX_WORD_WEIGHT = 0.9
+SHARED_TERM_PENALTY = 0.5
+PATTERN_WEIGHT = 0.7
+FUZZY_FACTOR = 0.85
+REJOIN_FACTOR = 0.9
+CUE_BOOST = 0.4
+CUE_CONFLICT = 0.85
+NEGATION_FACTOR = 0.5
+NO_CHANGE_FACTOR = 0.6
+HEDGE_FACTOR = 0.8
+
+
+@dataclass
+class Proposal:
+    """One code proposed for one sentence."""
+
+    code: str
+    label: str
+    role: str
+    theory: str | None
+    mechanism_type: str | None
+    score: float
+    method: str
+    matched: list[dict]
+    flags: list[str] = field(default_factory=list)
+    codebook: int = 0  # position of the code's codebook in the matcher's list
+
+
+@dataclass(slots=True)
+class _Hit:
+    start: int  # tokens of the original doc
+    end: int
+    term: str
+    kind: str  # term | near | pattern | fuzzy
+    weight: float
+    similarity: float = 100.0
+    words: list[int] | None = None  # near: the positions of the words
+
+
+def term_weight(n_content_words: int, n_codes_sharing: int) -> float:
+    """Specificity of a term (see the module docstring)."""
+    base = WORD_WEIGHT.get(max(1, n_content_words), MAX_WORD_WEIGHT)
+    return base / (1 + SHARED_TERM_PENALTY * (max(1, n_codes_sharing) - 1))
+
+
+class CodebookMatcher:
+    """One or more codebooks compiled for matching together (one pass per sentence). Build
+    once, then :meth:`match` many docs; ``Proposal.codebook`` is the codebook's position."""
+
+    def __init__(self, codebooks: Codebook | Sequence[Codebook], nlp: Language | None = None):
+        self.codebooks = [codebooks] if isinstance(codebooks, Codebook) else list(codebooks)
+        self.codebook = self.codebooks[0]
+        self.nlp = nlp or load_nlp()
+        self.lex = lexicon()
+        self.codes: list[Code] = [c for cb in self.codebooks for c in cb.codes]
+        self.book_of: list[int] = [i for i, cb in enumerate(self.codebooks) for _ in cb.codes]
+        vocab = self.nlp.vocab
+        self.phrase = PhraseMatcher(vocab, attr="NORM")
+        self.exclude = PhraseMatcher(vocab, attr="NORM")
+        self.patterns = Matcher(vocab, validate=True)
+        self.cues = _cue_matcher(self.nlp)
+        # phrase match id -> [(code index, term text, specificity)]
+        self._entries: dict[int, list[tuple[int, str, float]]] = {}
+        self._exclude_codes: dict[int, set[int]] = defaultdict(set)
+        self._pattern_codes: dict[int, int] = {}
+        term_words: dict[str, str] = {}
+        self._compile_terms(term_words)
+        self._compile_patterns()
+        self._with_exclude = frozenset(i for ids in self._exclude_codes.values() for i in ids)
+        self.repairer = Repairer(self.lex, term_words)
+
+    # -- compiling ------------------------------------------------------------------------
+    def _compile_terms(self, term_words: dict[str, str]) -> None:
+        by_key: dict[tuple[str, ...], list[tuple[int, str]]] = defaultdict(list)
+        docs: dict[str, Doc] = {}
+        texts = {t.strip() for c in self.codes for t in (*c.terms, *c.exclude) if t.strip()}
+        for text, doc in zip(sorted(texts), self.nlp.pipe(sorted(texts)), strict=True):
+            docs[text] = doc
+        for index, code in enumerate(self.codes):
+            for term in dict.fromkeys(t.strip() for t in code.terms if t.strip()):
+                doc = docs[term]
+                key = tuple(t.norm_ for t in doc)
+                if all(i != index for i, _ in by_key[key]):
+                    by_key[key].append((index, term))
+                for tok in doc:
+                    if tok.is_alpha and tok.lower_ not in STOP_WORDS:
+                        term_words.setdefault(tok.lower_, tok.norm_)
+                        term_words.setdefault(tok.norm_, tok.norm_)
+            for term in dict.fromkeys(t.strip() for t in code.exclude if t.strip()):
+                label = f"exclude:{' '.join(t.norm_ for t in docs[term])}"
+                match_id = self.nlp.vocab.strings.add(label)
+                if match_id not in self._exclude_codes:
+                    self.exclude.add(label, [docs[term]])
+                self._exclude_codes[match_id].add(index)
+        near_terms = []
+        for key, entries in by_key.items():
+            label = "term:" + " ".join(key)
+            match_id = self.nlp.vocab.strings.add(label)
+            first_doc = docs[entries[0][1]]
+            self.phrase.add(label, [first_doc])
+            content = [t.norm for t in first_doc if t.is_alpha and t.lower_ not in STOP_WORDS]
+            sharing = Counter(self.book_of[i] for i, _ in entries)  # codes sharing, per codebook
+            self._entries[match_id] = [
+                (i, term, term_weight(len(content), sharing[self.book_of[i]]))
+                for i, term in entries
+            ]
+            near_terms.append((match_id, tuple(content)))
+        self.near = NearMatcher(near_terms)
+
+    def _compile_patterns(self) -> None:
+        for index, code in enumerate(self.codes):
+            if not code.patterns:
+                continue
+            label = f"pattern:{index}:{code.id}"
+            try:
+                self.patterns.add(label, [self._normalise(p) for p in code.patterns])
+            except (ValueError, TypeError) as err:
+                raise CodebookError(
+                    f"code {code.id!r} has a pattern spaCy cannot use: {err}",
+                    subject=self.codebooks[self.book_of[index]].source
+                    or self.codebooks[self.book_of[index]].name,
+                    fix="fix the pattern (see https://spacy.io/usage/rule-based-matching)",
+                ) from err
+            self._pattern_codes[self.nlp.vocab.strings[label]] = index
+
+    def _normalise(self, pattern: list[dict]) -> list[dict]:
+        """``LEMMA`` in a pattern is compared with match keys (any case or spelling works)."""
+        out = []
+        for spec in pattern:
+            spec = dict(spec)
+            value = spec.pop("LEMMA", None)
+            if isinstance(value, str):
+                spec["NORM"] = self.lex.key(value)
+            elif isinstance(value, dict):
+                spec["NORM"] = {
+                    op: [self.lex.key(v) for v in vals] if isinstance(vals, list) else vals
+                    for op, vals in value.items()
+                }
+            out.append(spec)
+        return out
+
+    # -- matching -------------------------------------------------------------------------
+    def match_texts(self, texts: Iterable[str], batch_size: int = 256) -> Iterator[list[Proposal]]:
+        """Proposals for each text, in order."""
+        for doc in self.nlp.pipe(texts, batch_size=batch_size):
+            yield self.match(doc)
+
+    def match(
+        self, doc: Doc, cues: CueAnalysis | None = None, min_score: float = 0.0
+    ) -> list[Proposal]:
+        """Proposals scoring at least ``min_score`` for one processed sentence, best first.
+
+        The cue analysis (independent of the codebook) is made once per doc and kept in
+        ``doc.user_data``, unless ``cues`` is given."""
+        hits: dict[int, list[_Hit]] = defaultdict(list)
+        entries = self._entries
+        exact = self.phrase(doc)
+        for match_id, start, end in exact:
+            for index, term, weight in entries[match_id]:
+                hits[index].append(_Hit(start, end, term, "term", weight))
+        near = self.near(doc)
+        if near:
+            seen = {match_id for match_id, _, _ in exact}
+            for match_id, words in near:
+                if match_id in seen:
+                    continue
+                for index, term, weight in entries[match_id]:
+                    hits[index].append(_Hit(words[0], words[-1] + 1, term, "near",
+                                            weight * NEAR_FACTOR, words=words))
+        if self._pattern_codes:
+            for match_id, start, end in self.patterns(doc):
+                hits[self._pattern_codes[match_id]].append(
+                    _Hit(start, end, _chars(doc, start, end)[2], "pattern", PATTERN_WEIGHT)
+                )
+        self._fuzzy_hits(doc, hits)
+        if not hits:
+            return []
+        if not self._with_exclude.isdisjoint(hits):
+            for match_id, _, _ in self.exclude(doc):
+                for index in self._exclude_codes[match_id]:
+                    hits.pop(index, None)
+        if cues is None:  # shared by every codebook matched against this doc
+            cues = doc.user_data.get("rc_cues")
+            if cues is None:
+                cues = doc.user_data["rc_cues"] = self.cues(doc)
+        proposals = []
+        for index, code_hits in hits.items():
+            proposal = self._proposal(self.codes[index], code_hits, cues, doc, min_score)
+            if proposal is not None:
+                proposal.codebook = self.book_of[index]
+                proposals.append(proposal)
+        proposals.sort(key=lambda p: (-p.score, p.code))
+        return proposals
+
+    def _fuzzy_hits(self, doc: Doc, hits: dict[int, list[_Hit]]) -> None:
+        units = self.repairer.repair(doc)
+        if units is None:
+            return
+        rdoc, owner = repaired_doc(doc, units)
+        for match_id, start, end in self.phrase(rdoc):
+            used = {id(owner[i]): owner[i] for i in range(start, end)}
+            repaired = [u for u in used.values() if u.how]
+            if not repaired:
+                continue  # already found on the original words
+            first, last = owner[start], owner[end - 1]
+            similarity = min(u.similarity for u in repaired)
+            exact = all(u.how in ("split", "glued") for u in repaired) and similarity == 100.0
+            factor = REJOIN_FACTOR if exact else FUZZY_FACTOR * similarity / 100
+            for index, term, weight in self._entries[match_id]:
+                hits[index].append(
+                    _Hit(first.start, last.end, term, "fuzzy", weight * factor, similarity)
+                )
+
+    def _proposal(
+        self, code: Code, hits: list[_Hit], cues: CueAnalysis, doc: Doc, min_score: float
+    ) -> Proposal | None:
+        kept = _non_overlapping(hits) if len(hits) > 1 else hits
+        best: dict[str, float] = {}
+        for hit in kept:
+            best[hit.term] = max(best.get(hit.term, 0.0), hit.weight)
+        miss = 1.0
+        for weight in best.values():
+            miss *= 1 - weight
+        evidence = 1 - miss
+        flags: list[str] = []
+        extra: list[CueHit] = []
+        anchor = min(kept, key=lambda h: h.start)
+        if code.role != "other":
+            weight, conflict, agreeing = cues.role_support(code.role, anchor.start)
+            if weight > 0:
+                evidence += (1 - evidence) * CUE_BOOST * weight
+                extra.extend(agreeing)
+            elif conflict:
+                evidence *= CUE_CONFLICT
+                flags.append("cue_conflict")
+        negations = [cues.negation_for(h.start, h.end) for h in kept]
+        if all(negations):
+            evidence *= NEGATION_FACTOR
+            flags.append("negated")
+            extra.extend(dict.fromkeys(n for n in negations if n))
+        hedge = cues.hedge_for(anchor.start)
+        if hedge is not None:
+            evidence *= HEDGE_FACTOR
+            flags.append("hedged")
+            extra.append(hedge)
+        if code.role == "outcome" and not cues.change:
+            evidence *= NO_CHANGE_FACTOR
+            flags.append("no_change")
+        if cues.sentence is not None:
+            evidence *= SENTENCE_FACTORS[cues.sentence.kind]
+            flags.append(cues.sentence.kind)
+            extra.append(cues.sentence)
+        score = round(min(1.0, max(0.0, evidence)), 3)
+        if score < min_score:
+            return None
+        methods = {METHODS[h.kind] for h in kept}
+        method = "combined" if len(methods) > 1 else methods.pop()
+        matched = [m for h in sorted(kept, key=lambda h: h.start) for m in _span_json(h, doc)]
+        matched += [_cue_json(c, doc) for c in sorted(extra, key=lambda c: c.start)]
+        return Proposal(
+            code=code.id,
+            label=code.label,
+            role=code.role,
+            theory=code.theory,
+            mechanism_type=code.mechanism_type,
+            score=score,
+            method=method,
+            matched=matched,
+            flags=flags,
+        )
+
+
+def _non_overlapping(hits: list[_Hit]) -> list[_Hit]:
+    """Longest, then strongest, spans first; drop spans overlapping one already kept."""
+    kept: list[_Hit] = []
+    for hit in sorted(hits, key=lambda h: (-(h.end - h.start), -h.weight, h.start)):
+        if all(hit.end <= k.start or k.end <= hit.start for k in kept):
+            kept.append(hit)
+    return kept
+
+
+def _offsets(doc: Doc) -> tuple[str, list[int], list[int]]:
+    """The doc's text and its tokens' character offsets and lengths (made once per doc)."""
+    cached = doc.user_data.get("rc_offsets")
+    if cached is None:
+        array = doc.to_array([IDX, LENGTH]).tolist()
+        cached = (doc.text, [a[0] for a in array], [a[1] for a in array])
+        doc.user_data["rc_offsets"] = cached
+    return cached
+
+
+def _chars(doc: Doc, start: int, end: int) -> tuple[int, int, str]:
+    text, idx, length = _offsets(doc)
+    a, b = idx[start], idx[end - 1] + length[end - 1]
+    return a, b, text[a:b]
+
+
+def _span_json(hit: _Hit, doc: Doc) -> list[dict]:
+    """Matched spans (one per word for a near match); character offsets into ``doc.text``."""
+    if hit.words:
+        out = []
+        for i in hit.words:
+            a, b, text = _chars(doc, i, i + 1)
+            out.append({"start": a, "end": b, "text": text, "term": hit.term, "kind": "near"})
+        return out
+    a, b, text = _chars(doc, hit.start, hit.end)
+    data = {"start": a, "end": b, "text": text, "term": hit.term, "kind": hit.kind}
+    if hit.kind == "fuzzy":
+        data["similarity"] = round(hit.similarity, 1)
+    return [data]
+
+
+def _cue_json(hit: CueHit, doc: Doc) -> dict:
+    kind = {"role": "cue", "negation_pre": "negation", "negation_post": "negation"}.get(
+        hit.kind, hit.kind)
+    a, b, text = _chars(doc, hit.start, hit.end)
+    return {"start": a, "end": b, "text": text, "term": hit.phrase, "kind": kind}
+
+
+_CUE_MATCHERS: dict[int, CueMatcher] = {}
+
+
+def _cue_matcher(nlp: Language) -> CueMatcher:
+    """One cue matcher per pipeline (building it parses ~300 phrases)."""
+    key = id(nlp)
+    if key not in _CUE_MATCHERS:
+        _CUE_MATCHERS[key] = CueMatcher(nlp)
+    return _CUE_MATCHERS[key]
+
+
+_COMPILED: dict[tuple[str, ...], CodebookMatcher] = {}
+
+
+def compiled(codebooks: Codebook | Sequence[Codebook]) -> CodebookMatcher:
+    """A matcher for one or more codebooks, cached per process by their content hashes."""
+    books = [codebooks] if isinstance(codebooks, Codebook) else list(codebooks)
+    key = tuple(cb.sha256() for cb in books)
+    if key not in _COMPILED:
+        if len(_COMPILED) >= 16:
+            _COMPILED.pop(next(iter(_COMPILED)))
+        _COMPILED[key] = CodebookMatcher(books)
+    return _COMPILED[key]
+
+
+def propose_text(text: str, codebook: Codebook) -> list[Proposal]:
+    """Proposals for one sentence (convenience for tests and notebooks)."""
+    matcher = compiled(codebook)
+    return matcher.match(matcher.nlp(text))

@@ -1,0 +1,315 @@
+"""SQL for documents, pages and sentences: writing an ingested document, and reading it back.
+
+A document is written in one transaction with its pages and sentences. Rows are never updated
+in place when a file changes: the new content becomes a new row that ``supersedes`` the old one,
+and the old row (status ``superseded``) keeps its sentences so codings made against it survive.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from realistcoder.errors import NotFoundError, StoreError
+from realistcoder.store.db import Store, utcnow
+
+
+@dataclass
+class SentenceRow:
+    seq: int
+    page_no: int
+    start: int
+    end: int
+    text: str
+    section: str
+    paragraph: int
+    bbox: list[list[float]] = field(default_factory=list)
+
+
+@dataclass
+class PageRow:
+    page_no: int
+    start: int
+    end: int
+    width: float | None = None
+    height: float | None = None
+    n_chars: int = 0
+    has_text: bool = True
+
+
+@dataclass
+class DocumentRecord:
+    """Everything ingest extracted from one file, ready to store."""
+
+    path: str
+    file_name: str
+    sha256: str
+    kind: str
+    text: str
+    pages: list[PageRow]
+    sentences: list[SentenceRow]
+    title: str | None = None
+    authors: str | None = None
+    year: int | None = None
+    doi: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def find_by_sha256(store: Store, sha256: str) -> dict | None:
+    rows = store.query("SELECT * FROM documents WHERE sha256 = ?", (sha256,))
+    return rows[0] if rows else None
+
+
+def current_at_path(store: Store, path: str) -> dict | None:
+    """The newest ``ok`` version of the file at ``path``."""
+    rows = store.query(
+        "SELECT * FROM documents WHERE path = ? AND status = 'ok' ORDER BY version DESC, id DESC "
+        "LIMIT 1",
+        (path,),
+    )
+    return rows[0] if rows else None
+
+
+def write_document(store: Store, doc: DocumentRecord) -> tuple[int, str]:
+    """Store ``doc`` in one transaction; returns (document id, what happened).
+
+    What happened is ``new``, ``unchanged`` (same content already stored: nothing written),
+    ``version`` (a changed file at a known path: the old row is now ``superseded``),
+    ``retried`` (a file that failed before now ingests) or ``restored``.
+    """
+    with store.transaction() as db:
+        same = find_by_sha256(store, doc.sha256)
+        if same is not None and same["status"] == "ok":
+            return same["id"], "unchanged"
+        if same is not None and same["status"] == "superseded":
+            # the file went back to an older content: make that version current again
+            current = current_at_path(store, same["path"])
+            if current is not None:
+                _set_status(store, current["id"], "superseded")
+            _set_status(store, same["id"], "ok")
+            return same["id"], "restored"
+        outcome = "new"
+        if same is not None:  # a failed attempt at the same bytes
+            store.conn.execute("DELETE FROM documents WHERE id = ?", (same["id"],))
+            outcome = "retried"
+        previous = current_at_path(store, doc.path)
+        version = 1
+        if previous is not None:
+            _set_status(store, previous["id"], "superseded")
+            version = previous["version"] + 1
+            outcome = "version"
+        doc_id = db["documents"].insert(
+            {
+                "path": doc.path,
+                "file_name": doc.file_name,
+                "sha256": doc.sha256,
+                "kind": doc.kind,
+                "title": doc.title,
+                "authors": doc.authors,
+                "year": doc.year,
+                "doi": doc.doi,
+                "n_pages": len(doc.pages),
+                "text": doc.text,
+                "status": "ok",
+                "error": None,
+                "warnings": json.dumps(doc.warnings) if doc.warnings else None,
+                "version": version,
+                "supersedes": previous["id"] if previous else None,
+                "ingested_at": utcnow(),
+            }
+        ).last_pk
+        store.conn.executemany(
+            'INSERT INTO pages (document_id, page_no, start, "end", width, height, n_chars, '
+            "has_text, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (doc_id, p.page_no, p.start, p.end, p.width, p.height, p.n_chars,
+                 int(p.has_text), doc.text[p.start:p.end])
+                for p in doc.pages
+            ],
+        )
+        store.conn.executemany(
+            'INSERT INTO sentences (document_id, page_no, seq, start, "end", text, section, '
+            "paragraph, bbox) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (doc_id, s.page_no, s.seq, s.start, s.end, s.text, s.section, s.paragraph,
+                 json.dumps(s.bbox) if s.bbox else None)
+                for s in doc.sentences
+            ],
+        )
+        return doc_id, outcome
+
+
+def write_failure(store: Store, *, path: str, file_name: str, sha256: str, kind: str,
+                  error: str) -> int | None:
+    """Record a file that could not be ingested (status ``failed``, the one-line error).
+
+    Skipped when the same bytes are already stored fine; a previous failure is replaced.
+    """
+    with store.transaction() as db:
+        same = find_by_sha256(store, sha256)
+        if same is not None and same["status"] != "failed":
+            return None
+        if same is not None:
+            store.conn.execute("DELETE FROM documents WHERE id = ?", (same["id"],))
+        return db["documents"].insert(
+            {
+                "path": path, "file_name": file_name, "sha256": sha256, "kind": kind,
+                "status": "failed", "error": error, "ingested_at": utcnow(),
+            }
+        ).last_pk
+
+
+def _set_status(store: Store, doc_id: int, status: str) -> None:
+    store.conn.execute("UPDATE documents SET status = ? WHERE id = ?", (status, doc_id))
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+_DOC_COLUMNS = (
+    "d.id, d.path, d.file_name, d.sha256, d.kind, d.title, d.authors, d.year, d.doi, "
+    "d.n_pages, d.status, d.error, d.warnings, d.version, d.supersedes, d.ingested_at"
+)
+
+
+def get_document(store: Store, ref: int | str, *, with_text: bool = False) -> dict:
+    """A document by id, or by file name (or path): the current version when there are several.
+
+    Raises NotFoundError naming the reference.
+    """
+    cols = _DOC_COLUMNS + (", d.text" if with_text else "")
+    ref_text = str(ref).strip()
+    rows: list[dict] = []
+    if ref_text.isdigit():
+        rows = store.query(f"SELECT {cols} FROM documents d WHERE d.id = ?", (int(ref_text),))
+    if not rows:
+        rows = store.query(
+            f"SELECT {cols} FROM documents d WHERE d.file_name = ? OR d.path = ? "
+            "ORDER BY d.status = 'ok' DESC, d.version DESC, d.id DESC LIMIT 1",
+            (ref_text, ref_text),
+        )
+    if not rows:
+        raise NotFoundError(
+            "no such document in the store", subject=ref_text,
+            fix="see `realistcoder documents` for ids and file names",
+        )
+    return rows[0]
+
+
+def list_documents(store: Store, *, all_versions: bool = False) -> list[dict]:
+    """Documents with their sentence counts, oldest first (superseded versions on request)."""
+    where = "" if all_versions else "WHERE d.status != 'superseded'"
+    return store.query(
+        f"SELECT {_DOC_COLUMNS}, (SELECT count(*) FROM sentences s WHERE s.document_id = d.id) "
+        f"AS n_sentences FROM documents d {where} ORDER BY d.id"
+    )
+
+
+_SENT_COLUMNS = (
+    's.id, s.document_id, d.file_name AS document, s.page_no AS page, s.seq, s.start, s."end", '
+    "s.text, s.section, s.paragraph, s.bbox"
+)
+
+
+def document_sentences(store: Store, document_id: int,
+                       sections: Iterable[str] | None = None) -> list[dict]:
+    """Sentences of a document in reading order, optionally only some section kinds."""
+    sql = (f"SELECT {_SENT_COLUMNS} FROM sentences s JOIN documents d ON d.id = s.document_id "
+           "WHERE s.document_id = ?")
+    params: list = [document_id]
+    if sections:
+        kinds = list(sections)
+        sql += f" AND s.section IN ({', '.join('?' * len(kinds))})"
+        params += kinds
+    return store.query(sql + " ORDER BY s.seq", tuple(params))
+
+
+def get_sentence(store: Store, sentence_id: int) -> dict:
+    rows = store.query(
+        f"SELECT {_SENT_COLUMNS} FROM sentences s JOIN documents d ON d.id = s.document_id "
+        "WHERE s.id = ?",
+        (int(sentence_id),),
+    )
+    if not rows:
+        raise NotFoundError("no such sentence", subject=f"sentence {sentence_id}",
+                            fix="sentence ids are listed by `realistcoder sentences DOC`")
+    return rows[0]
+
+
+def sentence_with_context(store: Store, sentence_id: int, n: int = 2) -> dict:
+    """``{"sentence": row, "before": [rows], "after": [rows]}`` within the same document."""
+    row = get_sentence(store, sentence_id)
+    base = (f"SELECT {_SENT_COLUMNS} FROM sentences s JOIN documents d ON d.id = s.document_id "
+            "WHERE s.document_id = ? AND s.seq ")
+    before = store.query(base + "< ? ORDER BY s.seq DESC LIMIT ?",
+                         (row["document_id"], row["seq"], n))
+    after = store.query(base + "> ? ORDER BY s.seq LIMIT ?", (row["document_id"], row["seq"], n))
+    return {"sentence": row, "before": before[::-1], "after": after}
+
+
+def search_sentences(store: Store, query: str, *, limit: int = 20,
+                     document_id: int | None = None) -> list[dict]:
+    """Full-text search (FTS5, best match first) over sentences of current documents.
+
+    ``query`` may use FTS5 syntax ("exact phrase", OR, NOT, prefix*); if it is not valid FTS5,
+    its words are searched as plain terms instead.
+    """
+    sql = (
+        f"SELECT {_SENT_COLUMNS}, snippet(sentences_fts, 0, '[', ']', '…', 12) AS snippet "
+        "FROM sentences_fts JOIN sentences s ON s.id = sentences_fts.rowid "
+        "JOIN documents d ON d.id = s.document_id "
+        "WHERE sentences_fts MATCH ? AND d.status = 'ok'"
+        + (" AND s.document_id = ?" if document_id is not None else "")
+        + " ORDER BY rank LIMIT ?"
+    )
+
+    def run(q: str) -> list[dict]:
+        params = (q, document_id, limit) if document_id is not None else (q, limit)
+        return store.query(sql, params)
+
+    try:
+        return run(query)
+    except sqlite3.OperationalError:
+        words = [w.replace('"', "") for w in query.split()]
+        quoted = " ".join(f'"{w}"' for w in words if w)
+        if not quoted:
+            return []
+        try:
+            return run(quoted)
+        except sqlite3.OperationalError as err:
+            raise StoreError(f"cannot search for {query!r}: {err}",
+                             fix="simplify the query") from err
+
+
+def export_sentences(store: Store, document_ids: Iterable[int] | None = None) -> Iterator[dict]:
+    """Sentences of current documents with the export contract's fields, in document order."""
+    sql = (
+        "SELECT s.id AS sentence_id, d.file_name AS document, d.id AS document_id, "
+        's.page_no AS page, s.start, s."end", s.text, s.section, s.paragraph, s.bbox '
+        "FROM sentences s JOIN documents d ON d.id = s.document_id WHERE d.status = 'ok'"
+    )
+    params: tuple = ()
+    if document_ids is not None:
+        ids = list(document_ids)
+        sql += f" AND d.id IN ({', '.join('?' * len(ids))})"
+        params = tuple(ids)
+    cursor = store.conn.execute(sql + " ORDER BY d.id, s.seq", params)
+    names = [c[0] for c in cursor.description]
+    for row in cursor:
+        yield dict(zip(names, row, strict=True))
+
+
+def page_of_offset(store: Store, document_id: int, offset: int) -> int:
+    """The page holding character ``offset`` of a document's text."""
+    rows = store.query(
+        'SELECT page_no FROM pages WHERE document_id = ? AND start <= ? AND ? < "end" '
+        "ORDER BY page_no LIMIT 1",
+        (document_id, offset, offset),
+    )
+    if not rows:
+        raise NotFoundError("offset outside the document", subject=f"document {document_id}")
+    return rows[0]["page_no"]

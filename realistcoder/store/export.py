@@ -1,0 +1,169 @@
+"""Read queries for exports (evidence, CMOC, map, document tables, REFI-QDA), and the few
+writes that citation metadata and REFI-QDA import need on the ``documents`` table.
+
+Offsets are Python ``str`` indices into ``documents.text`` (Unicode code points), and SQLite's
+``substr`` counts characters the same way, so quotes sliced here match the stored text exactly.
+"""
+
+from __future__ import annotations
+
+from realistcoder.errors import NotFoundError
+from realistcoder.store.db import Store
+
+META_FIELDS = ("title", "authors", "year", "doi", "doc_type")
+
+_DOC_COLUMNS = """d.id, d.path, d.file_name, d.sha256, d.kind, d.title, d.authors, d.year, d.doi,
+    d.doc_type, d.n_pages, d.status, d.version, d.ingested_at"""
+
+
+def documents(store: Store, *, with_text: bool = False) -> list[dict]:
+    """Current documents (not failed, not superseded), in ingest order."""
+    text = ", d.text" if with_text else ""
+    return store.query(
+        f"SELECT {_DOC_COLUMNS}{text} FROM documents d WHERE d.status = 'ok' ORDER BY d.id"
+    )
+
+
+def documents_with_head(store: Store, chars: int = 3000) -> list[dict]:
+    """Current documents with ``head``: the first ``chars`` characters of their text."""
+    return store.query(
+        f"SELECT {_DOC_COLUMNS}, substr(d.text, 1, ?) AS head FROM documents d "
+        "WHERE d.status = 'ok' ORDER BY d.id", (chars,))
+
+
+def find_document(store: Store, ref: str | int) -> dict:
+    """A current document by id, file name, path or sha256 prefix (at least 8 characters)."""
+    ref = str(ref).strip()
+    rows: list[dict] = []
+    if ref.isdigit():
+        rows = store.query(f"SELECT {_DOC_COLUMNS} FROM documents d WHERE d.id = ?", (int(ref),))
+    if not rows:
+        rows = store.query(
+            f"SELECT {_DOC_COLUMNS} FROM documents d WHERE d.status = 'ok' AND "
+            "(d.file_name = ? OR d.path = ? OR (length(?) >= 8 AND d.sha256 LIKE ? || '%'))",
+            (ref, ref, ref, ref.lower()),
+        )
+    if len(rows) != 1:
+        many = len(rows) > 1
+        raise NotFoundError(
+            "several documents match" if many else "no such document",
+            subject=ref,
+            fix="name it by id; `realistcoder documents` lists them",
+        )
+    return rows[0]
+
+
+def document_text(store: Store, document_id: int) -> str:
+    rows = store.query("SELECT text FROM documents WHERE id = ?", (document_id,))
+    return rows[0]["text"] if rows else ""
+
+
+def sentences(store: Store, document_id: int) -> list[dict]:
+    """Sentences of one document in reading order (id, page_no, start, end, text)."""
+    return store.query(
+        'SELECT id, page_no, seq, start, "end", text FROM sentences WHERE document_id = ? '
+        "ORDER BY seq",
+        (document_id,),
+    )
+
+
+def set_document_metadata(store: Store, document_id: int, fields: dict) -> None:
+    """Overwrite citation fields (title, authors, year, doi, doc_type) of one document."""
+    fields = {k: v for k, v in fields.items() if k in META_FIELDS}
+    if not fields:
+        return
+    with store.transaction() as db:
+        db["documents"].update(document_id, fields)
+
+
+_CODING_SELECT = """
+SELECT c.id AS coding_id, c.uuid, c.reviewer, c.source, c.proposal_id, c.document_id,
+       c.sentence_id, c.end_sentence_id, c.code, c.code_id, c.codebook_id, c.note,
+       c.resolved_by, c.created_at,
+       k.label AS code_label, k.role, k.mechanism_type, k.theory, k.description AS code_description,
+       s.page_no AS page, e.page_no AS end_page, s.start, e."end" AS "end",
+       CASE WHEN c.sentence_id = c.end_sentence_id THEN s.text
+            ELSE substr(d.text, s.start + 1, e."end" - s.start) END AS text,
+       d.file_name AS document, b.name AS codebook, b.version AS codebook_version
+FROM codings c
+JOIN codes k ON k.id = c.code_id
+JOIN codebooks b ON b.id = c.codebook_id
+JOIN sentences s ON s.id = c.sentence_id
+JOIN sentences e ON e.id = c.end_sentence_id
+JOIN documents d ON d.id = c.document_id
+WHERE c.active = 1
+"""
+
+
+def has_coding(store: Store, reviewer: str, sentence_id: int, end_sentence_id: int,
+               code: str) -> bool:
+    """Whether ``reviewer`` has a current coding of exactly this fragment with ``code``."""
+    return bool(store.query(
+        "SELECT 1 FROM codings WHERE reviewer = ? AND active = 1 AND sentence_id = ? "
+        "AND end_sentence_id = ? AND code = ? LIMIT 1",
+        (reviewer, sentence_id, end_sentence_id, code)))
+
+
+def undecided_proposals(store: Store) -> list[dict]:
+    """Proposals no reviewer has decided yet, shaped like :func:`codings` rows."""
+    return store.query(
+        """
+        SELECT NULL AS coding_id, NULL AS reviewer, 'proposed' AS source, p.id AS proposal_id,
+               s.document_id, p.sentence_id, p.sentence_id AS end_sentence_id, p.code,
+               p.code_id, p.codebook_id, NULL AS note, NULL AS resolved_by, p.created_at,
+               k.label AS code_label, k.role, k.mechanism_type, k.theory, p.score,
+               s.page_no AS page, s.page_no AS end_page, s.start, s."end" AS "end", s.text,
+               d.file_name AS document
+        FROM proposals p
+        JOIN codes k ON k.id = p.code_id
+        JOIN sentences s ON s.id = p.sentence_id
+        JOIN documents d ON d.id = s.document_id
+        WHERE d.status = 'ok' AND NOT EXISTS (
+            SELECT 1 FROM proposal_reviews r
+            WHERE r.proposal_id = p.id AND r.status != 'pending')
+        ORDER BY s.document_id, s.seq, p.code
+        """
+    )
+
+
+def active_cmocs(store: Store) -> list[dict]:
+    return store.query(
+        "SELECT id, uuid, theory, title, if_text, then_text, because_text, reviewer, note, "
+        "created_at, updated_at FROM cmocs WHERE status = 'active' ORDER BY theory, id"
+    )
+
+
+def cmoc_links(store: Store) -> list[dict]:
+    """Current links of CMOCs to codings (cmoc_id, coding_id, part)."""
+    return store.query(
+        "SELECT cmoc_id, coding_id, part FROM cmoc_links WHERE removed_at IS NULL "
+        "ORDER BY cmoc_id, id"
+    )
+
+
+def codings_by_id(store: Store, ids: list[int]) -> list[dict]:
+    """Codings (active or not) by id, shaped like :func:`codings` rows."""
+    if not ids:
+        return []
+    rows = []
+    for i in range(0, len(ids), 500):  # stay under SQLite's bound-parameter limit
+        chunk = ids[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        sql = _CODING_SELECT.replace("WHERE c.active = 1", f"WHERE c.id IN ({marks})")
+        rows += store.query(sql, tuple(chunk))
+    return rows
+
+
+def codes(store: Store) -> list[dict]:
+    """Every code of every loaded codebook, newest codebook first."""
+    return store.query(
+        "SELECT k.id, k.codebook_id, k.code, k.label, k.role, k.mechanism_type, k.theory, "
+        "k.parent, k.description, b.name AS codebook, b.version, b.content "
+        "FROM codes k JOIN codebooks b ON b.id = k.codebook_id ORDER BY b.id DESC, k.id"
+    )
+
+
+def codebooks(store: Store) -> list[dict]:
+    return store.query(
+        "SELECT id, name, version, sha256, content, loaded_at FROM codebooks ORDER BY id"
+    )

@@ -1,0 +1,226 @@
+"""Merge another reviewer's store into this one (``realistcoder merge OTHER.db``).
+
+Matching: documents by content hash (sentences by position in the document, checked by text),
+codebook versions by (name, content hash), codes by (version, code id), proposals by (sentence,
+code version), decisions, appraisals and CMOCs by their uuid. Anything already here is left
+alone, so merging the same store twice adds nothing. The reviewers' current state is then
+replayed from the merged decision log. Everything runs in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from realistcoder.errors import InputError
+from realistcoder.store import review as rv
+from realistcoder.store.db import Store, open_store
+
+
+@dataclass
+class MergeReport:
+    added: dict[str, int] = field(default_factory=dict)
+    conflicts: list[str] = field(default_factory=list)
+
+    def add(self, what: str, n: int = 1) -> None:
+        self.added[what] = self.added.get(what, 0) + n
+
+    def summary(self) -> str:
+        parts = [f"{n} {what}" for what, n in self.added.items() if n]
+        return ("merged: " + ", ".join(parts)) if parts else "merged: nothing new"
+
+
+def _copy_row(store: Store, table: str, row: dict, **overrides) -> int:
+    """Insert ``row`` (minus its id, plus overrides) keeping only columns this store has."""
+    columns = set(store.db[table].columns_dict)
+    data = {k: v for k, v in {**row, **overrides}.items() if k in columns and k != "id"}
+    return store.db[table].insert(data).last_pk
+
+
+def merge_store(store: Store, other: Store) -> MergeReport:
+    """Bring ``other``'s work into ``store``; see the module docstring."""
+    report = MergeReport()
+    with store.transaction():
+        docs = _documents(store, other, report)
+        sentences = _sentences(store, other, docs, report)
+        codebooks, codes = _codebooks(store, other, report)
+        proposals = _proposals(store, other, sentences, codes, codebooks, report)
+        before = {r: rv.proposal_status(store, r) for r in rv.reviewers(store)}
+        touched = _decisions(store, other, sentences, codes, codebooks, proposals, report)
+        for reviewer in sorted(touched):
+            rv.rebuild_reviewer(store, reviewer)
+        _report_conflicts(store, other, before, touched, proposals, report)
+        _appraisals(store, other, docs, report)
+        _cmocs(store, other, report)
+    return report
+
+
+def merge_stores(store: Store, other_path: str | Path) -> MergeReport:
+    other_path = Path(other_path)
+    if other_path.resolve() == Path(store.path).resolve():
+        raise InputError("cannot merge a store into itself", subject=other_path,
+                         fix="name the other reviewer's store file")
+    other = open_store(other_path, create=False)
+    try:
+        return merge_store(store, other)
+    finally:
+        other.close()
+
+
+def _documents(store: Store, other: Store, report: MergeReport) -> dict[int, int]:
+    local = {r["sha256"]: r["id"] for r in store.query("SELECT id, sha256 FROM documents")}
+    names = {r["file_name"]: r["sha256"] for r in store.query(
+        "SELECT file_name, sha256 FROM documents WHERE status = 'ok'")}
+    mapping: dict[int, int] = {}
+    for d in other.query("SELECT * FROM documents ORDER BY id"):
+        if d["sha256"] in local:
+            mapping[d["id"]] = local[d["sha256"]]
+            continue
+        if d["file_name"] in names and d["status"] == "ok":
+            report.conflicts.append(
+                f"{d['file_name']}: the other store's copy has different content; both kept")
+        new = _copy_row(store, "documents", d, supersedes=mapping.get(d["supersedes"]))
+        mapping[d["id"]] = local[d["sha256"]] = new
+        for page in other.query("SELECT * FROM pages WHERE document_id = ?", (d["id"],)):
+            _copy_row(store, "pages", page, document_id=new)
+        for s in other.query("SELECT * FROM sentences WHERE document_id = ? ORDER BY seq",
+                             (d["id"],)):
+            _copy_row(store, "sentences", s, document_id=new)
+        report.add("documents")
+    return mapping
+
+
+def _sentences(store: Store, other: Store, docs: dict[int, int],
+               report: MergeReport) -> dict[int, int]:
+    """Other sentence id -> local id, for sentences of the same text at the same position."""
+    mapping: dict[int, int] = {}
+    for other_doc, local_doc in docs.items():
+        here = {r["seq"]: r for r in store.query(
+            "SELECT id, seq, text FROM sentences WHERE document_id = ?", (local_doc,))}
+        mismatched = 0
+        for s in other.query("SELECT id, seq, text FROM sentences WHERE document_id = ?",
+                             (other_doc,)):
+            mine = here.get(s["seq"])
+            if mine and mine["text"] == s["text"]:
+                mapping[s["id"]] = mine["id"]
+            else:
+                mismatched += 1
+        if mismatched:
+            report.conflicts.append(
+                f"document {local_doc}: {mismatched} sentences were split differently in the "
+                "other store; decisions on them were not merged (re-ingest with the same "
+                "realistcoder version)")
+    return mapping
+
+
+def _codebooks(store: Store, other: Store, report: MergeReport):
+    local = {(r["name"], r["sha256"]): r["id"] for r in store.query(
+        "SELECT id, name, sha256 FROM codebooks")}
+    books: dict[int, int] = {}
+    for b in other.query("SELECT * FROM codebooks ORDER BY id"):
+        key = (b["name"], b["sha256"])
+        if key not in local:
+            local[key] = _copy_row(store, "codebooks", b)
+            for c in other.query("SELECT * FROM codes WHERE codebook_id = ?", (b["id"],)):
+                _copy_row(store, "codes", c, codebook_id=local[key])
+            report.add("codebook versions")
+        books[b["id"]] = local[key]
+    here = {(r["codebook_id"], r["code"]): r["id"] for r in store.query(
+        "SELECT id, codebook_id, code FROM codes")}
+    codes = {c["id"]: here.get((books[c["codebook_id"]], c["code"]))
+             for c in other.query("SELECT id, codebook_id, code FROM codes")}
+    return books, codes
+
+
+def _proposals(store, other, sentences, codes, books, report) -> dict[int, int]:
+    here = {(r["sentence_id"], r["code_id"]): r["id"] for r in store.query(
+        "SELECT id, sentence_id, code_id FROM proposals")}
+    mapping: dict[int, int] = {}
+    for p in other.query("SELECT * FROM proposals ORDER BY id"):
+        sid, cid = sentences.get(p["sentence_id"]), codes.get(p["code_id"])
+        if sid is None or cid is None:
+            continue
+        if (sid, cid) not in here:
+            here[(sid, cid)] = _copy_row(store, "proposals", p, sentence_id=sid, code_id=cid,
+                                         codebook_id=books[p["codebook_id"]])
+            report.add("proposals")
+        mapping[p["id"]] = here[(sid, cid)]
+    return mapping
+
+
+def _decisions(store, other, sentences, codes, books, proposals, report) -> set[str]:
+    known = {r["uuid"] for r in store.query("SELECT uuid FROM decisions")}
+    touched: set[str] = set()
+    skipped = 0
+    for d in other.query("SELECT * FROM decisions ORDER BY id"):
+        if d["uuid"] in known:
+            continue
+        mapped = {
+            "proposal_id": proposals.get(d["proposal_id"]),
+            "sentence_id": sentences.get(d["sentence_id"]),
+            "end_sentence_id": sentences.get(d["end_sentence_id"]),
+            "code_id": codes.get(d["code_id"]),
+            "codebook_id": books.get(d["codebook_id"]),
+        }
+        if any(d[k] is not None and v is None for k, v in mapped.items()):
+            skipped += 1
+            continue
+        _copy_row(store, "decisions", d, **mapped)
+        known.add(d["uuid"])
+        touched.add(d["reviewer"])
+        report.add("decisions")
+    if skipped:
+        report.conflicts.append(f"{skipped} decisions refer to sentences or codes that could not "
+                                "be matched here; they were not merged")
+    return touched
+
+
+def _report_conflicts(store, other, before, touched, proposals, report) -> None:
+    """Same reviewer, same proposal, different decisions in the two stores."""
+    theirs = {(proposals.get(r["proposal_id"]), r["reviewer"]): r["status"] for r in other.query(
+        "SELECT proposal_id, reviewer, status FROM proposal_reviews WHERE status != 'pending'")}
+    for reviewer in sorted(touched & set(before)):
+        after = rv.proposal_status(store, reviewer)
+        for pid, mine in sorted(before[reviewer].items()):
+            other_status = theirs.get((pid, reviewer))
+            if mine != "pending" and other_status and other_status != mine:
+                report.conflicts.append(
+                    f"{reviewer}, proposal {pid}: {mine} here, {other_status} in the other "
+                    f"store; the later decision stands ({after.get(pid)})")
+
+
+def _appraisals(store, other, docs, report) -> None:
+    known = {r["uuid"] for r in store.query("SELECT uuid FROM appraisals")}
+    for a in other.query("SELECT * FROM appraisals ORDER BY id"):
+        if a["uuid"] not in known and a["document_id"] in docs:
+            _copy_row(store, "appraisals", a, document_id=docs[a["document_id"]])
+            report.add("appraisals")
+
+
+def _cmocs(store, other, report) -> None:
+    here = {r["uuid"]: r for r in store.query("SELECT id, uuid, updated_at FROM cmocs")}
+    codings = {r["uuid"]: r["id"] for r in store.query("SELECT id, uuid FROM codings")}
+    for m in other.query("SELECT * FROM cmocs ORDER BY id"):
+        if m["uuid"] in here:
+            if here[m["uuid"]]["updated_at"] != m["updated_at"]:
+                report.conflicts.append(
+                    f"CMOC {here[m['uuid']]['id']} was edited in both stores; kept this one")
+            continue
+        links = other.query(
+            "SELECT l.*, c.uuid AS coding_uuid FROM cmoc_links l JOIN codings c ON "
+            "c.id = l.coding_id WHERE l.cmoc_id = ?", (m["id"],))
+        if any(link["coding_uuid"] not in codings for link in links):
+            report.conflicts.append(f"CMOC '{m['title'] or m['uuid']}' links codings that were "
+                                    "not merged; skipped")
+            continue
+        new = _copy_row(store, "cmocs", m)
+        for link in links:
+            _copy_row(store, "cmoc_links", link, cmoc_id=new,
+                      coding_id=codings[link["coding_uuid"]])
+        for h in other.query("SELECT * FROM cmoc_history WHERE cmoc_id = ?", (m["id"],)):
+            _copy_row(store, "cmoc_history", h, cmoc_id=new)
+        report.add("CMOCs")
+    for k in other.query("SELECT * FROM cmoc_discards"):
+        store.conn.execute("INSERT OR IGNORE INTO cmoc_discards (reviewer, theory, key, "
+                           "created_at) VALUES (?, ?, ?, ?)",
+                           (k["reviewer"], k["theory"], k["key"], k["created_at"]))

@@ -1,0 +1,131 @@
+"""Lookups the review needs: sentences and fragments, proposals, codes, reviewer names.
+
+Part of the review store (see :mod:`realistcoder.store.review`); read-only.
+"""
+
+from __future__ import annotations
+
+from rapidfuzz import process
+
+from realistcoder.errors import InputError, NotFoundError
+from realistcoder.store.db import Store
+
+CONSENSUS = "consensus"
+
+
+def check_reviewer(reviewer: str | None) -> str:
+    """A reviewer name: non-empty, no surrounding blanks, not the reserved ``consensus``."""
+    name = (reviewer or "").strip()
+    if not name:
+        raise InputError(
+            "no reviewer given", subject="--reviewer",
+            fix="pass --reviewer NAME (your initials or name, the same in every session)",
+        )
+    if name.lower() == CONSENSUS:
+        raise InputError(
+            f"'{CONSENSUS}' is reserved for agreed codings", subject="--reviewer",
+            fix="use your own name; consensus codings are recorded by `realistcoder resolve`",
+        )
+    if any(c in name for c in ",\n\t"):
+        raise InputError("a reviewer name cannot contain commas, tabs or newlines",
+                         subject=name, fix="pick a simple name such as 'alice' or 'AB'")
+    return name
+
+
+def get_sentence(store: Store, sentence_id: int) -> dict:
+    rows = store.query(
+        "SELECT s.*, d.file_name AS document FROM sentences s "
+        "JOIN documents d ON d.id = s.document_id WHERE s.id = ?", (int(sentence_id),))
+    if not rows:
+        raise NotFoundError(f"no sentence with id {sentence_id}", subject=f"sentence {sentence_id}",
+                            fix="find sentence ids with `realistcoder export sentences`")
+    return rows[0]
+
+
+def sentence_range(store: Store, start_id: int, end_id: int | None = None) -> list[dict]:
+    """The sentences from ``start_id`` to ``end_id`` (inclusive) of one document, in order."""
+    first = get_sentence(store, start_id)
+    last = first if end_id is None or int(end_id) == int(start_id) else get_sentence(store, end_id)
+    if last["document_id"] != first["document_id"]:
+        raise InputError(
+            "a fragment cannot span two documents", subject=f"sentences {start_id}-{end_id}",
+            fix="code each document's sentences separately")
+    if last["seq"] < first["seq"]:
+        raise InputError("the fragment ends before it starts", subject=f"{start_id}-{end_id}",
+                         fix="give the first sentence id, then the last")
+    return store.query(
+        "SELECT * FROM sentences WHERE document_id = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+        (first["document_id"], first["seq"], last["seq"]))
+
+
+def neighbour_sentence(store: Store, sentence_id: int, step: int) -> dict | None:
+    """The sentence ``step`` (+1 / -1) places away in the same document, or None."""
+    s = get_sentence(store, sentence_id)
+    rows = store.query("SELECT * FROM sentences WHERE document_id = ? AND seq = ?",
+                       (s["document_id"], s["seq"] + step))
+    return rows[0] if rows else None
+
+
+def fragment_text(store: Store, start_id: int, end_id: int | None = None) -> str:
+    """The exact text of a fragment: the document's characters from its first to last sentence."""
+    sents = sentence_range(store, start_id, end_id)
+    if len(sents) == 1:
+        return sents[0]["text"]
+    first, last = sents[0], sents[-1]
+    row = store.query(
+        'SELECT substr(text, ? + 1, ? - ?) AS t FROM documents WHERE id = ?',
+        (first["start"], last["end"], first["start"], first["document_id"]))
+    text = row[0]["t"] if row else None
+    if text and text.startswith(first["text"]) and text.endswith(last["text"]):
+        return text
+    return " ".join(s["text"] for s in sents)
+
+
+def get_proposal(store: Store, proposal_id: int) -> dict:
+    rows = store.query(
+        "SELECT p.*, s.document_id, s.page_no AS page, s.text, s.seq, d.file_name AS document, "
+        "c.label, c.description, c.mechanism_type FROM proposals p "
+        "JOIN sentences s ON s.id = p.sentence_id JOIN documents d ON d.id = s.document_id "
+        "JOIN codes c ON c.id = p.code_id WHERE p.id = ?", (int(proposal_id),))
+    if not rows:
+        raise NotFoundError(f"no proposal with id {proposal_id}", subject=f"proposal {proposal_id}",
+                            fix="list proposal ids with `realistcoder proposals`")
+    return rows[0]
+
+
+def find_code(store: Store, code: str, codebook_id: int | None = None) -> dict:
+    """The ``codes`` row for code id ``code``: from ``codebook_id`` if it has it, else the most
+    recently loaded codebook version that does. Unknown codes raise with the closest matches."""
+    code = (code or "").strip()
+    rows = store.query(
+        "SELECT c.*, b.name AS codebook, b.version AS codebook_version FROM codes c "
+        "JOIN codebooks b ON b.id = c.codebook_id WHERE c.code = ? "
+        "ORDER BY (c.codebook_id = ?) DESC, c.codebook_id DESC LIMIT 1",
+        (code, codebook_id if codebook_id is not None else -1))
+    if rows:
+        return rows[0]
+    known = [r["code"] for r in store.query("SELECT DISTINCT code FROM codes")]
+    if not known:
+        raise NotFoundError(f"no code '{code}': no codebook is loaded", subject=code,
+                            fix="load one with `realistcoder codebook load FILE`")
+    close = [m[0] for m in process.extract(code, known, limit=3, score_cutoff=50)]
+    hint = f"did you mean {', '.join(close)}? " if close else ""
+    raise NotFoundError(f"no code '{code}' in the loaded codebooks", subject=code,
+                        fix=f"{hint}see `realistcoder codebook show` for the code ids")
+
+
+def search_codes(store: Store, query: str, limit: int = 8) -> list[dict]:
+    """Codes (latest version of each) ranked by fuzzy match of ``query`` on id and label."""
+    rows = latest_codes(store)
+    if not query.strip():
+        return rows[:limit]
+    keys = [f"{r['code']} {r['label']}" for r in rows]
+    hits = process.extract(query, keys, limit=limit, score_cutoff=40)
+    return [rows[i] for _, _, i in hits]
+
+
+def latest_codes(store: Store) -> list[dict]:
+    """One row per code id: the one from the most recently loaded codebook version."""
+    return store.query(
+        "SELECT c.* FROM codes c WHERE c.codebook_id = (SELECT max(c2.codebook_id) FROM codes c2 "
+        "WHERE c2.code = c.code) ORDER BY c.theory, c.role, c.code")

@@ -1,0 +1,255 @@
+"""Sentence segmentation: Golden Rules, scholarly cases, the offsets invariant, the CLI contract."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import SHARED
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from realistcoder.ingest.segment import Segmenter, sentences, spacy_pipeline, split_sentences
+
+GOLDEN = SHARED / "bench" / "golden_rules_en.json"
+
+
+def _golden_cases():
+    if not GOLDEN.is_file():
+        return [pytest.param(None, None, marks=pytest.mark.skip(
+            reason="../shared is absent: the Golden Rules live in shared/bench"))]
+    cases = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    return [pytest.param(c["text"], c["sentences"], id=f"rule{i:02d}") for i, c in
+            enumerate(cases)]
+
+
+@pytest.mark.parametrize(("text", "expected"), _golden_cases())
+def test_golden_rules(text, expected):
+    assert sentences(text) == expected
+
+
+# Our own cases, written in the style of health-services research papers.
+SCHOLARLY = [
+    # citations in parentheses and brackets, "et al."
+    ("Nurse-led discharge reduced readmissions (Smith et al., 2019). Staff reported more time "
+     "for patients.",
+     ["Nurse-led discharge reduced readmissions (Smith et al., 2019).",
+      "Staff reported more time for patients."]),
+    ("As reported by Jones et al. (2020), continuity of care mattered. It was valued most by "
+     "older patients.",
+     ["As reported by Jones et al. (2020), continuity of care mattered.",
+      "It was valued most by older patients."]),
+    ("This was first described by Greenhalgh et al. The model has since been extended.",
+     ["This was first described by Greenhalgh et al.", "The model has since been extended."]),
+    ("Most trusts took part [12]. Three declined [13, 14]. One withdrew after the pilot [15].",
+     ["Most trusts took part [12].", "Three declined [13, 14].",
+      "One withdrew after the pilot [15]."]),
+    ("Admissions fell by a third.12,13 However, costs rose.",
+     ["Admissions fell by a third.12,13", "However, costs rose."]),
+    # figures, pages, e.g. / i.e., approx., vs., cf., No.
+    ("Waiting times fell in both sites (Fig. 2). Figs. 3 and 4 show the trends by month.",
+     ["Waiting times fell in both sites (Fig. 2).", "Figs. 3 and 4 show the trends by month."]),
+    ("Uptake was higher in urban practices, e.g. those with a practice nurse, than in rural "
+     "ones, i.e. single-handed practices. This held across regions.",
+     ["Uptake was higher in urban practices, e.g. those with a practice nurse, than in rural "
+      "ones, i.e. single-handed practices.", "This held across regions."]),
+    ("See pp. 12-15 for the topic guide. The codebook is in Appendix 2.",
+     ["See pp. 12-15 for the topic guide.", "The codebook is in Appendix 2."]),
+    ("Follow-up lasted approx. 12 months in the intervention arm vs. 6 months in the control "
+     "arm. Attrition was low.",
+     ["Follow-up lasted approx. 12 months in the intervention arm vs. 6 months in the control "
+      "arm.", "Attrition was low."]),
+    ("These findings echo earlier work (cf. Pawson and Tilley, 1997). Context matters.",
+     ["These findings echo earlier work (cf. Pawson and Tilley, 1997).", "Context matters."]),
+    ("The ward (No. 5) closed in 2018. Staff moved to ward No. 7.",
+     ["The ward (No. 5) closed in 2018.", "Staff moved to ward No. 7."]),
+    # numbers and statistics
+    ("The effect was modest (OR 1.35, 95% CI 1.02-1.79; p = 0.03). Sensitivity analyses "
+     "agreed.",
+     ["The effect was modest (OR 1.35, 95% CI 1.02-1.79; p = 0.03).",
+      "Sensitivity analyses agreed."]),
+    ("Differences were significant (p < 0.05). They persisted at 12 months.",
+     ["Differences were significant (p < 0.05).", "They persisted at 12 months."]),
+    ("The mean score was 3.5. It did not change.", ["The mean score was 3.5.",
+                                                     "It did not change."]),
+    # titles, initials, degrees, countries, times
+    ("Interviews were led by Dr. A. B. Khan and Prof. J. R. Smith. Both had clinical "
+     "backgrounds.",
+     ["Interviews were led by Dr. A. B. Khan and Prof. J. R. Smith.",
+      "Both had clinical backgrounds."]),
+    ("J. R. Smith led the synthesis. A. Patel checked it.",
+     ["J. R. Smith led the synthesis.", "A. Patel checked it."]),
+    ("Care homes in the U.K. and the U.S. differ in funding. How this shapes outcomes is "
+     "unclear.",
+     ["Care homes in the U.K. and the U.S. differ in funding.",
+      "How this shapes outcomes is unclear."]),
+    ("Funding came from the U.K. National Institute for Health Research.",
+     ["Funding came from the U.K. National Institute for Health Research."]),
+    ("A Ph.D. student coded the transcripts. A&E staff were interviewed separately.",
+     ["A Ph.D. student coded the transcripts.", "A&E staff were interviewed separately."]),
+    ("At 9 a.m. Dr. Osei opened the clinic.", ["At 9 a.m. Dr. Osei opened the clinic."]),
+    ("Staff cited workload, rotas, etc. Managers cited budgets.",
+     ["Staff cited workload, rotas, etc.", "Managers cited budgets."]),
+    # quotes, ellipses, URLs, e-mail addresses
+    ('Managers said that "targets crowd out judgement." Clinicians disagreed.',
+     ['Managers said that "targets crowd out judgement."', "Clinicians disagreed."]),
+    ('Patients asked "Who do I call?" when they got home. Few knew.',
+     ['Patients asked "Who do I call?" when they got home.', "Few knew."]),
+    ("One nurse said \u201cwe just \u2026 kept going\u201d despite the cuts. Others left.",
+     ["One nurse said \u201cwe just \u2026 kept going\u201d despite the cuts.",
+      "Others left."]),
+    ("The protocol is at https://doi.org/10.1186/s13643-019-1234-5. Write to "
+     "rc.team@leeds.ac.uk for data. Ethics approval was granted.",
+     ["The protocol is at https://doi.org/10.1186/s13643-019-1234-5.",
+      "Write to rc.team@leeds.ac.uk for data.", "Ethics approval was granted."]),
+    ("Several apps were tested. mHealth tools were popular.",
+     ["Several apps were tested.", "mHealth tools were popular."]),
+    # captions
+    ("Table 2. Characteristics of the included studies",
+     ["Table 2. Characteristics of the included studies"]),
+    # layout: headings, newlines, blank lines, lists
+    ("Methods\nWe conducted a realist review of nurse-led clinics.",
+     ["Methods", "We conducted a realist review of nurse-led clinics."]),
+    ("Programme theories explained the variation.\n\nResults\nThirty studies were included.",
+     ["Programme theories explained the variation.", "Results",
+      "Thirty studies were included."]),
+    ("2.1 Data sources\nWe searched MEDLINE and CINAHL.",
+     ["2.1 Data sources", "We searched MEDLINE and CINAHL."]),
+    ("Barriers to implementation\nStaff shortages limited uptake.",
+     ["Barriers to implementation", "Staff shortages limited uptake."]),
+    ("The programme ran in three\nhospitals and two community\nservices. Staff valued it.",
+     ["The programme ran in three\nhospitals and two community\nservices.",
+      "Staff valued it."]),
+    ("Participants were recruited from\nNHS trusts in the north of England.",
+     ["Participants were recruited from\nNHS trusts in the north of England."]),
+    ("Staff described the new rota. It was introduced by the\nNational Institute guidance.",
+     ["Staff described the new rota.",
+      "It was introduced by the\nNational Institute guidance."]),
+    ("Key messages\n\nTrust enabled change", ["Key messages", "Trust enabled change"]),
+    ("Three mechanisms were identified:\n\u2022 reassurance\n\u2022 ownership\n\u2022 peer "
+     "support",
+     ["Three mechanisms were identified:", "\u2022 reassurance", "\u2022 ownership",
+      "\u2022 peer support"]),
+    ("The review asked:\n1. What works for whom?\n2. In what circumstances?",
+     ["The review asked:", "1. What works for whom?", "2. In what circumstances?"]),
+    ("Eligible studies:\n(a) evaluated a discharge intervention;\n(b) reported readmissions.",
+     ["Eligible studies:", "(a) evaluated a discharge intervention;",
+      "(b) reported readmissions."]),
+    ("Outcomes were:\n- fewer readmissions;\n- shorter stays.",
+     ["Outcomes were:", "- fewer readmissions;", "- shorter stays."]),
+    ("Staff were either\n(a) nurses or (b) allied professionals.",
+     ["Staff were either\n(a) nurses or (b) allied professionals."]),
+    ("Participants described 1) trust and 2) time as key.",
+     ["Participants described 1) trust and 2) time as key."]),
+    # a page break (form feed) inside a sentence keeps it whole
+    ("Nurses valued continuity of\n\fcare. Managers valued flow.",
+     ["Nurses valued continuity of\n\fcare.", "Managers valued flow."]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SCHOLARLY, ids=[f"s{i:02d}" for i in
+                                                                range(len(SCHOLARLY))])
+def test_scholarly_cases(text, expected):
+    assert sentences(text) == expected
+
+
+def _check_invariant(text: str) -> None:
+    spans = split_sentences(text)
+    prev_end = 0
+    covered = [False] * len(text)
+    for start, end in spans:
+        assert prev_end <= start < end <= len(text)
+        piece = text[start:end]
+        assert piece.strip() == piece and piece
+        for i in range(start, end):
+            covered[i] = True
+        prev_end = end
+    assert all(covered[i] or ch.isspace() for i, ch in enumerate(text))
+
+
+_TRICKY = st.sampled_from(list(
+    "aAzZ019 .!?\u2026\"'()[]\u201c\u201d\u2019\n\n\t\f\r\u00a0\u2022\u2043-\u2013&@/:;,"
+    "\u00b9\u00b2\u0301\u200b\ufeff\x1c\x85\u2028\u3000") + [
+    "et al. ", "e.g. ", "Fig. ", "U.S. ", "1. ", "a) ", "\n\n", ". . . ", "p.", "I. ", "The ",
+    "http://x.org/a. ", "Mr. ", "2) "])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_TRICKY, max_size=60).map("".join))
+def test_offsets_invariant_on_tricky_text(text):
+    _check_invariant(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_offsets_invariant_on_any_text(text):
+    _check_invariant(text)
+
+
+@pytest.mark.parametrize("text", [
+    "", " ", "\n\n\n", ".", "...", ". . . .", "?!", "\u2022", "\u00b91. A", "a" * 200_000,
+    ". " * 50_000, "\n" * 50_000, "Fig. " * 20_000, ("x." * 50_000), "1. " * 30_000,
+    "\u2022 a " * 30_000, ("Word " * 30 + "\n") * 2_000,
+], ids=lambda t: f"{t[:8]!r}x{len(t)}")
+def test_odd_and_large_inputs(text):
+    _check_invariant(text)
+
+
+def test_batch_api_and_spacy_pipeline_agree():
+    texts = ["Dr. Lee ran the clinic. It closed in 2020.", "", "Results\nUptake rose."]
+    expected = [split_sentences(t) for t in texts]
+    assert list(Segmenter().split_many(texts)) == expected
+    doc = spacy_pipeline()(texts[0])
+    assert [s.text for s in doc.sents] == ["Dr. Lee ran the clinic.", "It closed in 2020."]
+    assert spacy_pipeline() is spacy_pipeline()  # loaded once per process
+
+
+# --- CLI contract ------------------------------------------------------------------------------
+
+TEXT = "Staff were interviewed (Smith et al., 2019). Fig. 2 shows why.\r\n\r\nNext paragraph"
+
+
+def _jsonl(result) -> list[dict]:
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_cli_file_and_stdin(rc, tmp_path):
+    path = tmp_path / "in.txt"
+    path.write_bytes(TEXT.encode("utf-8"))
+    for rows in (rc.jsonl("segment", path), _jsonl(rc("segment", "-", input=TEXT)),
+                 _jsonl(rc("segment", input=TEXT))):
+        assert [r["text"] for r in rows] == ["Staff were interviewed (Smith et al., 2019).",
+                                             "Fig. 2 shows why.", "Next paragraph"]
+        assert all(TEXT[r["start"]:r["end"]] == r["text"] for r in rows)  # \r\n kept
+
+
+def test_cli_batch(rc):
+    lines = [{"text": "A b. C d."}, {"text": ""}, {"text": "One.", "id": 7}]
+    inp = "\n".join(json.dumps(x) for x in lines) + "\n"
+    rows = _jsonl(rc("segment", "--batch", input=inp))
+    assert rows == [
+        {"sentences": [{"start": 0, "end": 4, "text": "A b."},
+                       {"start": 5, "end": 9, "text": "C d."}]},
+        {"sentences": []},
+        {"sentences": [{"start": 0, "end": 4, "text": "One."}]},
+    ]
+
+
+@pytest.mark.parametrize("bad", ["not json", '{"txt": "x"}', '["a"]'])
+def test_cli_batch_bad_line(rc, bad):
+    inp = json.dumps({"text": "Fine."}) + "\n" + bad + "\n"
+    result = rc("segment", "--batch", input=inp, ok=False)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ") and "line 2" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_cli_not_utf8(rc, tmp_path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("Caf\u00e9 staff.".encode("latin-1"))
+    result = rc("segment", path, ok=False)
+    assert result.exit_code == 1 and "UTF-8" in result.stderr
+
+
+def test_cli_help_has_example(rc):
+    assert "Example:" in rc("segment", "--help").output

@@ -103,23 +103,22 @@ def main(argv: list[str] | None = None) -> int:
     texts = [case["text"] for case in rules]
     long_doc = [("\n\n".join(texts) + "\n\n" + SCHOLARLY) * 5]
     raw = {name: pair[1] for name, pair in splitters.items()}
-    short = best_chars_per_second(raw, texts, args.seconds)
-    long = best_chars_per_second(raw, long_doc, args.seconds)
-    rows = []
-    for name, (split, _raw) in splitters.items():
-        passed, failed = score(split, rules)
-        rows.append((name, passed, failed, short[name], long[name]))
+    per_text = best_chars_per_second(raw, texts, args.seconds)
+    per_doc = best_chars_per_second(raw, long_doc, args.seconds)
 
     print(f"English Golden Rules: {len(rules)} cases; speed in characters per second")
     print(f"{'splitter':<18} {'passed':>7} {'golden-rule texts':>18} {'long document':>14}")
-    for name, passed, _failed, short, long in rows:
-        print(f"{name:<18} {passed:>4}/{len(rules)} {short:>18,.0f} {long:>14,.0f}")
-    ours, sbd = rows[0], rows[1]
-    print(f"realistcoder speed / pySBD speed: {ours[3] / sbd[3]:.1f}x on the golden-rule texts, "
-          f"{ours[4] / sbd[4]:.1f}x on the long document ({len(long_doc[0]):,} characters)")
-    for name, _passed, failed, _s, _l in rows:
-        if failed and name == "realistcoder":
-            print(f"realistcoder fails rules (0-based): {failed}")
+    failures: dict[str, list[int]] = {}
+    for name, (split, _raw) in splitters.items():
+        passed, failures[name] = score(split, rules)
+        print(f"{name:<18} {passed:>4}/{len(rules)} {per_text[name]:>18,.0f} "
+              f"{per_doc[name]:>14,.0f}")
+    print(f"realistcoder speed / pySBD speed: "
+          f"{per_text['realistcoder'] / per_text['pysbd']:.1f}x on the golden-rule texts, "
+          f"{per_doc['realistcoder'] / per_doc['pysbd']:.1f}x on the long document "
+          f"({len(long_doc[0]):,} characters)")
+    if failures["realistcoder"]:
+        print(f"realistcoder fails rules (0-based): {failures['realistcoder']}")
     return 0
 
 

@@ -6,6 +6,7 @@ Command modules attach their commands to these groups; ``main`` imports them all
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -46,6 +47,10 @@ def handle_errors(invoke, ctx: click.Context):
         raise UserError(str(err)) from err
     except (click.ClickException, click.exceptions.Exit, click.Abort):
         raise
+    except BrokenPipeError:
+        # `realistcoder ... | head` closed the pipe: stop quietly, as other Unix tools do
+        _silence_stdout()
+        raise click.exceptions.Exit(141) from None
     except KeyboardInterrupt:
         raise UserError("interrupted: every finished step was saved; run the command again "
                         "to continue", exit_code=130) from None
@@ -58,6 +63,14 @@ def handle_errors(invoke, ctx: click.Context):
             "(run again with --debug for the traceback, and please report it)",
             exit_code=2,
         ) from err
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (tests)
+        pass
 
 
 class UserError(click.ClickException):

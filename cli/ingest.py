@@ -50,9 +50,8 @@ def ingest_command(app, paths: tuple[str, ...], jobs: int, passwords: tuple[str,
         bar = bar_state.get("bar")
         if result.outcome == "failed":
             messages.append(f"error: {result.error}")
-            trace = getattr(result, "trace", "")
-            if app.debug and trace:
-                messages.append(trace.rstrip())
+            if app.debug and result.trace:
+                messages.append(result.trace.rstrip())
         if bar is not None:
             bar.update(1, Path(result.path).name[:40])
 
@@ -111,6 +110,8 @@ def documents_list(app, all_versions: bool, fmt: str) -> None:
             echo(f"{'':>35}{_clip(r['title'], 70)}")
         if r["error"]:
             echo(f"{'':>35}{r['error']}")
+        for warning in json.loads(r["warnings"] or "[]"):
+            echo(f"{'':>35}warning: {warning}")
 
 
 @cli.command("sentences")

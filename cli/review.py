@@ -97,14 +97,16 @@ def decide_cmd(app, proposal_id, verdict, code, sentences, note, reviewer):
                          subject=f"proposal {proposal_id}", fix="drop them or use --accept")
     store = app.store()
     if verdict == "reject":
-        rv.reject(store, proposal_id, reviewer, note=note)
-        echo(f"proposal {proposal_id}: rejected by {reviewer}")
+        d = rv.reject(store, proposal_id, reviewer, note=note)
+        echo(f"proposal {proposal_id}: {'already ' if d['duplicate'] else ''}rejected by "
+             f"{reviewer}")
         return
     first, last = parse_range(sentences) if sentences else (None, None)
     d = rv.accept(store, proposal_id, reviewer, code=code, note=note, sentence_id=first,
                   end_sentence_id=last or first)
     word = "recoded as" if d["action"] == "recode" else "accepted as"
-    echo(f"proposal {proposal_id}: {word} {d['code']} by {reviewer} (coding {d['coding_id']})")
+    echo(f"proposal {proposal_id}: {'already ' if d['duplicate'] else ''}{word} {d['code']} "
+         f"by {reviewer} (coding {d['coding_id']})")
 
 
 @cli.command("code")

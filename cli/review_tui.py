@@ -218,7 +218,7 @@ def run(session: ReviewSession) -> dict:
     if session.finished:
         click.echo(f"end of queue: {done} of {total} decided.")
     kept = session.kept()
-    undone = len(session.made) - len(kept)
+    undone = len(session.undone)
     click.echo(f"{len(kept)} decisions this session" + (f" ({undone} undone)" if undone else "")
                + f"; {total - done} proposals left.\nRun the same command to continue.")
     return {"decided": done, "total": total, "made": len(kept)}

@@ -140,3 +140,19 @@ def test_terminal_output_has_no_third_party_noise(tmp_path, shared):
     lines = result.stderr.splitlines()
     assert lines and all(line.startswith(("error:", "warning:")) for line in lines), lines
     assert result.stdout.count("\n") == 1 and "failed" in result.stdout
+
+
+def test_unexpected_failure_is_one_line_and_debug_shows_the_traceback(rc, tmp_path, monkeypatch):
+    from realistcoder.ingest import pipeline
+
+    def broken(path, password=None, data=None):
+        raise RuntimeError("pdf engine exploded")
+
+    monkeypatch.setattr(pipeline, "extract", broken)
+    make_pdf(tmp_path / "a.pdf", GOOD)
+    quiet = rc("ingest", tmp_path / "a.pdf", ok=False)
+    assert quiet.exit_code == 1 and "Traceback" not in quiet.stderr
+    assert _error_lines(quiet) == [line for line in quiet.stderr.splitlines()]
+    assert "a.pdf" in quiet.stderr and "pdf engine exploded" in quiet.stderr
+    loud = rc("--debug", "ingest", tmp_path / "a.pdf", ok=False)
+    assert "Traceback" in loud.stderr

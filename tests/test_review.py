@@ -47,6 +47,17 @@ def test_decide_accept_reject_recode_and_export_contract(rc, ids):
     assert rows[1]["source"] == "recoded" and rows[1]["role"] == "mechanism"
 
 
+def test_deciding_the_same_again_changes_nothing(rc, ids):
+    p = ids["proposals"][0]
+    rc("decide", p, "--accept", "--reviewer", "alice")
+    out = rc("decide", p, "--accept", "--reviewer", "alice").stdout
+    assert "already accepted as wf_trust by alice (coding 1)" in out
+    assert [r["coding_id"] for r in rc.jsonl("export", "codings")] == [1]
+    rc("decide", p, "--accept", "--reviewer", "alice", "--note", "on reflection, yes")
+    (row,) = rc.jsonl("export", "codings")  # a new note is a new decision: one coding still
+    assert row["coding_id"] == 2 and row["note"] == "on reflection, yes"
+
+
 def test_hand_coding_of_a_range_keeps_exact_text_and_null_proposal(rc, ids):
     s = ids["sentences"]
     first, last = s[("alpha.pdf", 3)], s[("alpha.pdf", 4)]
@@ -150,20 +161,23 @@ def test_undo_is_exact_step_by_step_and_matches_a_full_replay(store, ids):
         op = rng.choice(["accept", "reject", "recode", "code", "uncode"])
         try:
             if op == "accept":
-                rv.accept(store, rng.choice(p), "alice")
+                d = rv.accept(store, rng.choice(p), "alice")
             elif op == "reject":
-                rv.reject(store, rng.choice(p), "alice")
+                d = rv.reject(store, rng.choice(p), "alice")
             elif op == "recode":
-                rv.accept(store, rng.choice(p), "alice", code=rng.choice(codes))
+                d = rv.accept(store, rng.choice(p), "alice", code=rng.choice(codes))
             elif op == "code":
-                rv.code_by_hand(store, rng.choice(sents), rng.choice(codes), "alice")
+                d = rv.code_by_hand(store, rng.choice(sents), rng.choice(codes), "alice")
             else:
                 active = sorted(_state(store, "alice")[0])
                 if not active:
                     raise rv.InputError("nothing to uncode")
-                rv.uncode(store, rng.choice(active), "alice")
+                d = rv.uncode(store, rng.choice(active), "alice")
         except rv.InputError:
             snapshots.pop()
+            continue
+        if d["duplicate"]:  # the same decision again: nothing recorded, nothing changed
+            assert _state(store, "alice") == snapshots.pop()
             continue
         incremental = _state(store, "alice")
         with store.transaction():

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 from test_review_support import seed
@@ -16,11 +17,14 @@ from realistcoder.store import open_store
 from realistcoder.store import review as rv
 
 WORKER = textwrap.dedent("""
-    import sys
+    import os, sys, time
     from realistcoder.store import open_store
     from realistcoder.store import review as rv
     db, reviewer, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
     store = open_store(db)
+    open(db + "." + reviewer + ".ready", "w").close()
+    while not os.path.exists(db + ".go"):  # start together, to write at the same time
+        time.sleep(0.005)
     proposals = [r["id"] for r in store.query("SELECT id FROM proposals ORDER BY id")]
     sentences = [r["id"] for r in store.query("SELECT id FROM sentences ORDER BY id")]
     codes = [r["code"] for r in store.query("SELECT code FROM codes ORDER BY id")]
@@ -53,6 +57,11 @@ def test_two_processes_deciding_at_once_lose_nothing(db_path):
     procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(db_path), name, str(n)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for name in ("alice", "bob")]
+    deadline = time.monotonic() + 60
+    while not all(os.path.exists(f"{db_path}.{name}.ready") for name in ("alice", "bob")):
+        assert time.monotonic() < deadline and all(p.poll() is None for p in procs)
+        time.sleep(0.01)
+    open(f"{db_path}.go", "w").close()
     for proc in procs:
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err

@@ -20,8 +20,9 @@ def test_bundled_corpus_end_to_end(rc, tmp_path):
     assert len(proposals) > 20
 
     # terminal: alice accepts, rejects, extends, recodes by search, undoes, quits; resumes
-    rc("review", "--reviewer", "alice", input="a\nr\nn\na\nc\ntrust\n1\nu\nq\n",
-       env={"COLUMNS": "80"})
+    out = rc("review", "--reviewer", "alice", input="a\nr\nn\na\nc\ntrust\n1\nu\nq\n",
+             env={"COLUMNS": "80"}).stdout
+    assert max(len(line) for line in out.splitlines()) <= 80  # a plain 80-column terminal
     out = rc("review", "--reviewer", "alice", input="a\n" * 10 + "q\n").stdout
     assert f"{len(proposals) - 3} proposals in this queue" in out
 

@@ -19,22 +19,28 @@ from realistcoder.store import review as rv
 pty = pytest.importorskip("pty")
 
 
-def read_until(fd: int, needle: bytes, timeout: float = 60) -> bytes:
-    buf, end = b"", time.monotonic() + timeout
-    while needle not in buf:
-        left = end - time.monotonic()
-        assert left > 0, f"timed out waiting for {needle!r}; got {buf[-500:]!r}"
-        ready, _, _ = select.select([fd], [], [], left)
-        if not ready:
-            continue
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        buf += chunk
-    return buf
+class Screen:
+    """What the child wrote to the terminal; ``wait_for`` reads on until a text appears after
+    the previous one (output can arrive in any chunking)."""
+
+    def __init__(self, fd: int):
+        self.fd, self.buf, self.pos = fd, b"", 0
+
+    def wait_for(self, needle: bytes, timeout: float = 60) -> bytes:
+        end = time.monotonic() + timeout
+        while (at := self.buf.find(needle, self.pos)) < 0:
+            left = end - time.monotonic()
+            assert left > 0, f"timed out waiting for {needle!r}; got {self.buf[-500:]!r}"
+            if not select.select([self.fd], [], [], left)[0]:
+                continue
+            try:
+                chunk = os.read(self.fd, 4096)
+            except OSError:  # the child closed the terminal
+                chunk = b""
+            assert chunk, f"the terminal closed before {needle!r}; got {self.buf[-500:]!r}"
+            self.buf += chunk
+        start, self.pos = self.pos, at + len(needle)
+        return self.buf[start:self.pos]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX pseudo-terminals")
@@ -48,14 +54,16 @@ def test_single_keys_on_a_terminal_and_ctrl_c(db_path):
         finally:
             os._exit(127)  # never fall back into pytest in the child
     try:
-        read_until(fd, b"[?]")
+        screen = Screen(fd)
+        screen.wait_for(b"[?]")
         os.write(fd, b"a")  # no Enter needed
-        read_until(fd, b"accepted")
+        screen.wait_for(b"accepted")
         os.write(fd, b"rs")  # typed ahead: both keys count
-        read_until(fd, b"rejected")
-        read_until(fd, b"4/8 |")  # the skip moved on
+        screen.wait_for(b"rejected")
+        screen.wait_for(b"4/8 |")  # the skip moved on
+        screen.wait_for(b"[?]")
         os.write(fd, b"\x03")  # Ctrl-C
-        out = read_until(fd, b"Run the same command")
+        out = screen.wait_for(b"Run the same command")
         assert b"interrupted: every decision so far is saved" in out
     finally:
         for _ in range(100):  # never leave the child behind, even when an assertion failed

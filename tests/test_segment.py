@@ -104,6 +104,24 @@ SCHOLARLY = [
       "Write to rc.team@leeds.ac.uk for data.", "Ethics approval was granted."]),
     ("Several apps were tested. mHealth tools were popular.",
      ["Several apps were tested.", "mHealth tools were popular."]),
+    ("Most walked daily (in bouts of 10 minutes).13 The follow-up rate was high.",
+     ["Most walked daily (in bouts of 10 minutes).13", "The follow-up rate was high."]),
+    ("The difference was small.35 36 A likely reason is the sample.",
+     ["The difference was small.35 36", "A likely reason is the sample."]),
+    ("Use a SMART aim to focus the project. (For more on aims see Appendix D.) Then plan.",
+     ["Use a SMART aim to focus the project.", "(For more on aims see Appendix D.)",
+      "Then plan."]),
+    ("\u201cI kinda just went into a bit of a trough.\u201d (Centre A, R1). Others coped.",
+     ["\u201cI kinda just went into a bit of a trough.\u201d (Centre A, R1).",
+      "Others coped."]),
+    ("He said \u201c... I\u2019m not taking responsibility for you\u201d and left.",
+     ["He said \u201c... I\u2019m not taking responsibility for you\u201d and left."]),
+    ("I was tired... I went home anyway. Nobody noticed.",
+     ["I was tired... I went home anyway.", "Nobody noticed."]),
+    ("Two themes emerged. (A) Human resources. (B) Patient statistics.",
+     ["Two themes emerged.", "(A) Human resources.", "(B) Patient statistics."]),
+    ("Hindmarsh D, Lees L. Handover checklists. Acute Med. 2012;11(1):13-7.",
+     ["Hindmarsh D, Lees L. Handover checklists.", "Acute Med. 2012;11(1):13-7."]),
     # captions
     ("Table 2. Characteristics of the included studies",
      ["Table 2. Characteristics of the included studies"]),
@@ -122,6 +140,14 @@ SCHOLARLY = [
       "Staff valued it."]),
     ("Participants were recruited from\nNHS trusts in the north of England.",
      ["Participants were recruited from\nNHS trusts in the north of England."]),
+    ("Patients were recruited in three\nNHS trusts in the north of England.",
+     ["Patients were recruited in three\nNHS trusts in the north of England."]),
+    ("Context, Mechanism And Outcome Configurations\nWe built twelve configurations.",
+     ["Context, Mechanism And Outcome Configurations", "We built twelve configurations."]),
+    ("Programme theories and their refinement\nWe refined the initial theories with "
+     "stakeholders.",
+     ["Programme theories and their refinement",
+      "We refined the initial theories with stakeholders."]),
     ("Staff described the new rota. It was introduced by the\nNational Institute guidance.",
      ["Staff described the new rota.",
       "It was introduced by the\nNational Institute guidance."]),
@@ -141,9 +167,23 @@ SCHOLARLY = [
      ["Staff were either\n(a) nurses or (b) allied professionals."]),
     ("Participants described 1) trust and 2) time as key.",
      ["Participants described 1) trust and 2) time as key."]),
-    # a page break (form feed) inside a sentence keeps it whole
+    # a page break (form feed) inside a sentence keeps it whole, even on a line of its own
     ("Nurses valued continuity of\n\fcare. Managers valued flow.",
      ["Nurses valued continuity of\n\fcare.", "Managers valued flow."]),
+    ("Funding came from the\n\f\nNational Health Service\nTrusts in two regions.",
+     ["Funding came from the\n\f\nNational Health Service\nTrusts in two regions."]),
+    # symbol-font bullets as PDFs map them
+    ("Barriers:\n\uf0b7 staff turnover\n\uf0b7 unclear roles",
+     ["Barriers:", "\uf0b7 staff turnover", "\uf0b7 unclear roles"]),
+    # inline numbered items, and a structured abstract's labels
+    ("The review had two aims: 1. Map the services 2. Explain the variation",
+     ["The review had two aims:", "1. Map the services", "2. Explain the variation"]),
+    ("The review had two aims: a) Map the services b) Explain the variation",
+     ["The review had two aims:", "a) Map the services", "b) Explain the variation"]),
+    ("Scores rose from 1. The next year they reached 2. Then they fell.",
+     ["Scores rose from 1.", "The next year they reached 2.", "Then they fell."]),
+    ("Objectives. To explain how nurse-led clinics work. Design. A realist review.",
+     ["Objectives.", "To explain how nurse-led clinics work.", "Design.", "A realist review."]),
 ]
 
 
@@ -171,7 +211,7 @@ _TRICKY = st.sampled_from(list(
     "aAzZ019 .!?\u2026\"'()[]\u201c\u201d\u2019\n\n\t\f\r\u00a0\u2022\u2043-\u2013&@/:;,"
     "\u00b9\u00b2\u0301\u200b\ufeff\x1c\x85\u2028\u3000") + [
     "et al. ", "e.g. ", "Fig. ", "U.S. ", "1. ", "a) ", "\n\n", ". . . ", "p.", "I. ", "The ",
-    "http://x.org/a. ", "Mr. ", "2) "])
+    "http://x.org/a. ", "Mr. ", "2) ", " " * 70, "." * 70, "ab.12 ", "(See X.) "])
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -190,6 +230,9 @@ def test_offsets_invariant_on_any_text(text):
     "", " ", "\n\n\n", ".", "...", ". . . .", "?!", "\u2022", "\u00b91. A", "a" * 200_000,
     ". " * 50_000, "\n" * 50_000, "Fig. " * 20_000, ("x." * 50_000), "1. " * 30_000,
     "\u2022 a " * 30_000, ("Word " * 30 + "\n") * 2_000,
+    # long runs of marks: each must be scanned once, not from every position in it
+    ". " * 20_000 + "x", "." * 40_000 + "x", "?" * 40_000 + " x", ".1 " * 20_000 + "x",
+    "w a. (x) " * 10_000, "x" + " " * 100 + "I. A b", "x" + " " * 100 + "ab.12 C",
 ], ids=lambda t: f"{t[:8]!r}x{len(t)}")
 def test_odd_and_large_inputs(text):
     _check_invariant(text)

@@ -125,10 +125,11 @@ def _origin() -> str:
 def codebooks_dir() -> Path:
     """Where the shipped codebooks are: the installed package data, else the source tree."""
     try:
-        folder = resources.files("realistcoder.codebooks")
-        candidate = Path(str(folder))
-        if (candidate / DEFAULT_CODEBOOK).is_file():
-            return candidate
+        # codebooks/ has no __init__.py: an installed copy is a namespace package, whose
+        # files() is a MultiplexedPath; joining a file name gives a real path
+        candidate = resources.files("realistcoder.codebooks") / DEFAULT_CODEBOOK
+        if candidate.is_file():
+            return Path(str(candidate)).parent
     except (ModuleNotFoundError, TypeError, NotADirectoryError):
         pass
     return Path(__file__).resolve().parents[2] / "codebooks"

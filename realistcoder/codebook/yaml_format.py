@@ -88,6 +88,16 @@ class _Dumper(yaml.SafeDumper):
     def increase_indent(self, flow=False, indentless=False):  # indent list items under keys
         return super().increase_indent(flow, False)
 
+    # inside [a, b, c] lists, wrap between items, never inside a term
+    def write_plain(self, text, split=True):
+        return super().write_plain(text, split and not self.flow_level)
+
+    def write_single_quoted(self, text, split=True):
+        return super().write_single_quoted(text, split and not self.flow_level)
+
+    def write_double_quoted(self, text, split=True):
+        return super().write_double_quoted(text, split and not self.flow_level)
+
 
 _Dumper.add_representer(
     _FlowList, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True)

@@ -107,7 +107,7 @@ def read_project(path: Path):
         if root.tag != _q("Project"):
             raise InputError(f"the root element is {root.tag}, not a QDA-XML Project",
                              subject=path, fix="pass a REFI-QDA project (.qdpx) file")
-        users = {_norm(u.get("guid")): u.get("name") or u.get("id") or "unknown"
+        users = {_norm(u.get("guid")): _reviewer_name(u.get("name") or u.get("id"))
                  for u in root.iter(_q("User"))}
         codes = {}
         for el in root.iter(_q("Code")):
@@ -170,6 +170,11 @@ def _store_time(value: str | None) -> str | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _reviewer_name(name: str | None) -> str:
+    """A REFI user name as a reviewer name (no commas, tabs or line breaks)."""
+    return " ".join((name or "").replace(",", " ").split()) or "unknown"
 
 
 def _norm(value: str | None) -> str:

@@ -23,6 +23,7 @@ PAGE_NUMBER = re.compile(
     r"(\s*(of|/|de)\s*[0-9]{1,4})?$",
     re.I,
 )
+LINE_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")
 BULLET = re.compile(r"^([•◦▪▫●○■□‣⁃∙·►▶➢✓✔\uf0b7\uf0a7\uf076\uf0d8\uf0fc]|[-–*]\s)")
 ENUMERATOR = re.compile(r"^(\(?[0-9]{1,2}[.)]|\(?[a-hj-z][.)]|\(?[ivx]{1,4}\))\s+\S")
 
@@ -39,6 +40,16 @@ class Style:
         if line.bold or line.size > 1.12 * self.size:
             return True
         return bool(line.font) and line.font not in self.fonts and not ITALIC.search(line.font)
+
+    def distinct(self, line: Line) -> bool:
+        """Set whole in a font that is not a body font (italic included)."""
+        return bool(line.font) and line.font not in self.fonts
+
+    def run_in_heading(self, line: Line) -> bool:
+        """A short unpunctuated line in its own (possibly italic) font: a minor heading."""
+        text = line.text.strip()
+        return (self.distinct(line) and 0 < len(text) < 80 and text[0].isupper()
+                and not text.endswith((".", ",", ";", ":", "?", "!", ")", "”", '"', "’")))
 
 
 def body_style(pages: list[Page]) -> Style:
@@ -57,8 +68,8 @@ def body_style(pages: list[Page]) -> Style:
 
 # a numbered reference-list entry: "29 Troiano RP, Berrigan D", "[4] W. C. Lee", "12. Mason M:"
 REFERENCE_ENTRY = re.compile(
-    r"^\[?\d{1,3}[\].]?\s+(?:[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?,? (?:[A-Z]{1,3}|[A-Z]\.(?: ?[A-Z]\.)*)"
-    r"[,.:;]|(?:[A-Z]\. ?){1,3}[A-Z][\w'’-]+,)"
+    r"^\[?\d{1,3}[\].]?\s+(?:[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?,? "
+    r"(?:[A-Z]{1,3}|[A-Z]\.(?: ?[A-Z]\.)*)[,.:;]|(?:[A-Z]\. ?){1,3}[A-Z][\w'’-]+,)"
 )
 ITALIC = re.compile(r"(?i)italic|oblique|[.,-]i/|-it/")
 
@@ -82,25 +93,50 @@ class Block:
 
 
 def remove_running_heads(pages: list[Page]) -> None:
-    """Drop page numbers and lines repeated in the top/bottom margin on several pages."""
-    seen: Counter[str] = Counter()
-    keyed: list[list[tuple[Line, str | None]]] = []
+    """Drop page numbers and lines repeated in the top/bottom margin on several pages.
+
+    Lines match when, numbers aside, they read the same at about the same height, or one
+    begins with the other ("Journal of Care" on even pages, "Journal of Care 2018; 10(1)" on
+    odd ones).
+    """
+    found: dict[tuple[int, int], list[tuple[str, int]]] = {}  # (page, height) -> texts
     for page in pages:
-        rows = []
         for line in page.lines:
-            key = None
             if _in_margin(line, page):
-                # same words (numbers aside) at about the same height
-                key = re.sub(r"\d+", "#", line.text.lower()).strip() + f"@{line.top // 12:.0f}"
-            rows.append((line, key))
-        keyed.append(rows)
-        seen.update({key for _, key in rows if key})
+                found.setdefault((page.number, _height_bucket(line)), []).append(
+                    (_norm(line.text), page.number))
+    by_height: dict[int, list[tuple[str, int]]] = {}
+    for (_, bucket), texts in found.items():
+        by_height.setdefault(bucket, []).extend(texts)
     need = 2 if len(pages) < 6 else max(2, round(0.2 * len(pages)))
-    for page, rows in zip(pages, keyed, strict=True):
-        page.lines = [
-            line for line, key in rows
-            if not (key and (seen[key] >= need or PAGE_NUMBER.match(line.text.strip())))
-        ]
+    for page in pages:
+        kept = []
+        for line in page.lines:
+            if _in_margin(line, page) and (
+                PAGE_NUMBER.match(line.text.strip())
+                or _repeats(_norm(line.text), by_height.get(_height_bucket(line), [])) >= need
+            ):
+                continue
+            kept.append(line)
+        page.lines = kept
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"\d+", "#", text.lower()).split())
+
+
+def _height_bucket(line: Line) -> int:
+    return int(line.top // 12)
+
+
+def _repeats(text: str, others: list[tuple[str, int]]) -> int:
+    """On how many pages a margin line at this height reads the same (or extends it)."""
+    pages = set()
+    for other, number in others:
+        short, long = (text, other) if len(text) <= len(other) else (other, text)
+        if short == long or (len(short) >= 15 and long.startswith(short)):
+            pages.add(number)
+    return len(pages)
 
 
 def _in_margin(line: Line, page: Page) -> bool:
@@ -115,11 +151,36 @@ def page_blocks(page: Page, style: Style) -> list[Block]:
     tree = _cut(page.lines, height)
     blocks: list[Block] = []
     for kind, lines in _join_adjacent(list(_flatten(tree)), height):
+        if len(lines) >= 5 and all(LINE_NUMBER.match(line.text) for line in lines):
+            continue  # a margin column of line numbers (transcripts, drafts, patents)
         if kind == "table":
             blocks.extend(_table_rows(lines))
         else:
             blocks.extend(_paragraphs(lines, style))
+    _mark_figure_text(blocks, style)
     return blocks
+
+
+def _mark_figure_text(blocks: list[Block], style: Style) -> None:
+    """Short labels floating away from every text column's left edge belong to a figure.
+
+    They are marked as captions, which keeps them out of body text and lets a paragraph
+    interrupted by the figure join up again.
+    """
+    lefts = [min(x.x0 for x in b.lines) for b in blocks if b.kind == "body" and len(b.lines) >= 3]
+    if not lefts:
+        return
+    for block in blocks:
+        if block.kind != "body" or len(block.lines) > 2:
+            continue
+        text = block.text.strip()
+        if (len(text.split()) > 6 or text.endswith((".", "?", "!", ":", ";"))
+                or any(style.emphasised(line) for line in block.lines)):
+            continue
+        x0 = min(line.x0 for line in block.lines)
+        em = max(block.lines[0].size, 1.0)
+        if all(abs(x0 - left) > 1.5 * em for left in lefts):
+            block.kind = "caption"
 
 
 # --- XY-cut -----------------------------------------------------------------------------------
@@ -290,7 +351,15 @@ def _same_row(a: Line, b: Line) -> bool:
 
 def _merge_row_segments(lines: list[Line]) -> list[Line]:
     """Sort a column's lines top to bottom; segments of one printed line join left to right."""
-    ordered = sorted(lines, key=lambda line: (round(line.top), line.x0))
+    # rows: lines that overlap vertically, each row read left to right
+    ordered: list[Line] = []
+    row: list[Line] = []
+    for line in sorted(lines, key=lambda x: x.top):
+        if row and not _same_row(row[0], line):
+            ordered.extend(sorted(row, key=lambda x: x.x0))
+            row = []
+        row.append(line)
+    ordered.extend(sorted(row, key=lambda x: x.x0))
     out: list[Line] = []
     for line in ordered:
         if out and _same_row(out[-1], line) and line.x0 >= out[-1].x1 - 1:
@@ -339,6 +408,7 @@ def _paragraphs(lines: list[Line], style: Style) -> list[Block]:
             and (_short(prev, right, em) or _short(line, right, em))
             or starts_item
             or ended and (line.x0 > left + 0.6 * em or prev.x1 < right - 2.5 * em)
+            or style.run_in_heading(prev) and prev.font != line.font and _short(prev, right, em)
             or _heading_like(prev, style) and not _heading_like(line, style)
             and (_short(prev, right, em) or prev.font != line.font)
             and len(blocks[-1].lines) <= 3

@@ -154,16 +154,32 @@ class _Frame:
     def __init__(self, tp, width: float, height: float):
         n = raw.FPDFText_CountChars(tp)
         step = max(1, n // 400)
-        votes: Counter[float] = Counter()
+        votes: Counter[int] = Counter()
+        flow: Counter[int] = Counter()  # which way the text runs, from one letter to the next
+        a, b = raw.FS_RECTF(), raw.FS_RECTF()
         for i in range(0, n, step):
+            if raw.FPDFText_GetUnicode(tp, i) in (32, 10, 13):
+                continue  # pdfium's generated spaces and breaks report angle 0 on any page
             angle = raw.FPDFText_GetCharAngle(tp, i)
-            if angle >= 0:
-                votes[round(angle * 2 / math.pi) % 4] += 1
+            if angle < 0:
+                continue
+            quarter = round(angle * 2 / math.pi) % 4
+            votes[quarter] += 1
+            if i + 1 < n and raw.FPDFText_GetUnicode(tp, i + 1) not in (32, 10, 13):
+                raw.FPDFText_GetLooseCharBox(tp, i, ctypes.byref(a))
+                raw.FPDFText_GetLooseCharBox(tp, i + 1, ctypes.byref(b))
+                dx = (b.left + b.right - a.left - a.right) / 2
+                dy = (b.top + b.bottom - a.top - a.bottom) / 2
+                if 0.1 < math.hypot(dx, dy) < 3 * max(a.top - a.bottom, a.right - a.left, 1):
+                    flow[(quarter, round(math.atan2(dy, dx) * 2 / math.pi) % 4)] += 1
         quarter = votes.most_common(1)[0][0] if votes else 0
         self.uniform = len(votes) <= 1  # every sampled character at the same angle
-        self.angle = quarter * math.pi / 2
-        self.turned = quarter != 0
-        self.cos, self.sin = round(math.cos(-self.angle)), round(math.sin(-self.angle))
+        self.angle = quarter * math.pi / 2  # pdfium's angle of the page's main text
+        runs = [d for (q, d), _ in flow.most_common() if q == quarter]
+        direction = runs[0] if runs else quarter
+        self.turned = direction != 0
+        self.turn = direction * math.pi / 2  # the way that text runs on the unrotated page
+        self.cos, self.sin = round(math.cos(-self.turn)), round(math.sin(-self.turn))
         corners = [self._turn(x, y) for x, y in ((0, 0), (width, 0), (0, height),
                                                  (width, height))]
         self.x_min = min(c[0] for c in corners)

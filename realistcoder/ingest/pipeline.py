@@ -31,7 +31,7 @@ from realistcoder.ingest.text import (
     vocabulary,
 )
 from realistcoder.ingest.textfile import text_blocks
-from realistcoder.store import Store
+from realistcoder.store import Store, utcnow
 from realistcoder.store import documents as docs
 from realistcoder.store.documents import DocumentRecord, PageRow, SentenceRow
 
@@ -50,6 +50,7 @@ class FileResult:
     error: str | None = None
     n_pages: int = 0
     n_sentences: int = 0
+    trace: str = ""  # the traceback of an unexpected failure (shown with --debug)
 
 
 @dataclass
@@ -200,30 +201,60 @@ def _metadata(record: DocumentRecord, meta: dict[str, str], blocks: list[Block])
     else:
         heads = [b for b in blocks if b.page == blocks[0].page and
                  b.kind in (S.FRONT_MATTER, S.HEADING)] if blocks else []
-        if heads:
-            best = max(heads, key=lambda b: max(line.size for line in b.lines))
+        for best in sorted(heads, key=lambda b: -max(line.size for line in b.lines)):
             text = " ".join(best.text.split())
-            if 10 <= len(text) <= 300:
+            if 10 <= len(text) <= 300 and _plausible_title(text):
                 record.title = text
+                break
     author = " ".join(meta.get("Author", "").split())
     if author and re.search(r"[A-Za-z]{2}", author) and not re.search(r"\.(docx?|tex)$", author):
         record.authors = author
+    # the year: printed in the first page's front matter, else the PDF's creation date
+    record.year = _printed_year(" \n".join(
+        s.text for s in record.sentences if s.page_no == 1 and s.section == S.FRONT_MATTER))
     for key in ("CreationDate", "ModDate"):
-        year = re.match(r"^(?:D:)?((?:19|20)\d\d)", meta.get(key, ""))
-        if year:
-            record.year = int(year.group(1))
+        if record.year is not None:
             break
+        value = meta.get(key, "")
+        year = re.match(r"^(?:D:)?((?:19|20)\d\d)", value)
+        if year and not value.startswith("D:20000101000000"):  # reportlab's "invariant" date
+            record.year = int(year.group(1))
+    if record.year is None and record.pages:
+        record.year = _printed_year(record.text[record.pages[0].start:record.pages[0].end])
     head = record.text[:20000]
     found = DOI.search(head)
     if found:
         record.doi = found.group(1)
 
 
+PRINTED_YEAR = re.compile(
+    r"(?i)(?:©|\(c\)|copyright)\s*((?:19|20)\d\d)\b"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+"
+    r"(?:\d{1,2},?\s+)?((?:19|20)\d\d)\b"
+    r"|\b((?:19|20)\d\d)\s*;\s*\d+\s*[(:]"
+    r"|\b(?:published|accepted|received|citation)\b[^0-9\n]{0,30}((?:19|20)\d\d)\b"
+)
+
+
+def _printed_year(text: str) -> int | None:
+    """The publication year printed on the first page: the latest dated mention ("© 2016",
+    "Published: 6 January 2010", "2018; 10(1)", "November 2017"), not any four digits."""
+    this_year = int(utcnow()[:4])
+    years = [int(y) for m in PRINTED_YEAR.finditer(text) for y in m.groups() if y]
+    years = [y for y in years if 1900 <= y <= this_year + 1]
+    return max(years) if years else None
+
+
 def _plausible_title(title: str) -> bool:
+    """Not empty, not a file name ("paper.dvi", "Microsoft Word - draft3.docx"), not a code."""
     if len(title) < 8 or len(re.findall(r"[A-Za-z]{3,}", title)) < 2:
         return False
-    return not re.search(r"(?i)^(microsoft word|untitled|\S+\.(docx?|pdf|tex|dvi|ps|indd|qxd))|"
-                         r"\.(docx?|pdf|indd)$", title)
+    return not re.search(
+        r"(?i)^(microsoft (word|powerpoint)|untitled)|^\S+\.[a-z0-9]{2,4}$|"
+        r"^(research|original|review|brief|short) (article|research|paper|report|communication)$|"
+        r"\.(docx?|pdf|tex|dvi|ps|indd|qxd|txt|rtf|odt|pptx?|html?|md)$",
+        title,
+    )
 
 
 # --- ingest (the parent process writes the store) ---------------------------------------------
@@ -267,6 +298,7 @@ def ingest(
         _done(report, progress, FileResult(problem.path, "failed", error=str(problem.error)))
     todo: list[Path] = []
     hashes: dict[str, tuple[str, str]] = {}
+    sizes: dict[str, int] = {}
     for path in files:
         try:
             data = sources.read_bytes(path)
@@ -279,6 +311,7 @@ def ingest(
             _done(report, progress, FileResult(str(path), "unchanged", known["id"]))
             continue
         hashes[str(path)] = (digest, _guess_kind(path, data))
+        sizes[str(path)] = len(data)
         todo.append(path)
     tasks = [(str(p), password) for p in todo]
     if jobs > 1 and len(tasks) > 1:
@@ -288,8 +321,13 @@ def ingest(
         except ValueError:  # not on this platform (Windows)
             context = get_context()
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            for outcome in pool.map(_work, tasks, chunksize=1):
-                _store_one(store, report, progress, outcome, hashes)
+            # biggest files first so that no worker is left with a long tail; results are
+            # still stored in the order the files were named (stable document ids)
+            futures = {}
+            for task in sorted(tasks, key=lambda t: -sizes[t[0]]):
+                futures[task[0]] = pool.submit(_work, task)
+            for path_text, _ in tasks:
+                _store_one(store, report, progress, futures.pop(path_text).result(), hashes)
     else:
         for task in tasks:
             _store_one(store, report, progress, _work(task), hashes)
@@ -316,9 +354,7 @@ def _store_one(store, report, progress, outcome, hashes) -> None:
     path = Path(path_text)
     doc_id = docs.write_failure(store, path=str(path.resolve()), file_name=path.name,
                                 sha256=digest, kind=kind, error=error or "failed")
-    result = FileResult(path_text, "failed", doc_id, error=error)
-    result.trace = trace  # type: ignore[attr-defined]
-    _done(report, progress, result)
+    _done(report, progress, FileResult(path_text, "failed", doc_id, error=error, trace=trace))
 
 
 def _done(report: IngestReport, progress, result: FileResult) -> None:

@@ -7,9 +7,10 @@ non-space character of ``text``.
 How it decides (rules first, then the few exceptions):
 
 - A sentence ends at ``.``, ``!``, ``?`` or an ellipsis (with any closing quotes, brackets or
-  superscript citation numbers after it) when whitespace and a capitalised word, a number or an
-  opening quote follow. A lowercase word or an opening bracket after the mark keeps the sentence
-  going ("'Great.' she said", "(Smith et al., 2019)").
+  citation numbers after it: "outcomes.12,13", "trough.”") when whitespace and a capitalised
+  word, a number or an opening quote follow. A lowercase word or an opening bracket after the
+  mark keeps the sentence going ("'Great.' she said", "(Smith et al., 2019)"), unless the
+  bracket holds a sentence or a list label ("(See Appendix D.)", "(B) Costs").
 - Abbreviations come from spaCy's English tokenizer exceptions plus a scholarly list
   (:mod:`realistcoder.ingest.abbreviations`): "Fig.", "p.", "e.g.", "vs." never end a sentence;
   "et al.", "U.S.", "Co.", "a.m." end one only before a typical sentence opener ("The", "How");
@@ -45,29 +46,39 @@ from realistcoder.ingest.segment_layout import (
     CLOSERS,
     OPEN_QUOTES,
     TERMINAL_CHARS,
+    has_bullet,
     layout_cuts,
 )
 
 __all__ = ["Segmenter", "split_sentences", "sentences", "spacy_pipeline"]
 
-_OPENERS_CHARS = OPEN_QUOTES + "([{"
+_LEADING_PUNCT = OPEN_QUOTES + "([{"
 _CURRENCY = "$\u00a3\u20ac\u00a5"
 
 # a terminal mark: spaced or plain ellipsis, "…", a run of .!?, or "." + citation digits
-# ("admissions.12,13 However"); then closing quotes/brackets; then whitespace or the end
+# ("admissions.12,13 However", "important.35 36 A"); then closing quotes/brackets; then
+# whitespace or the end
 # (groups: the mark; its closers; what follows the whitespace after it: a character that can
-# open a sentence (a letter that is not ASCII lowercase, a digit, an opening quote, a bullet, a
-# currency sign) or the first letters of a camel-case word such as "mHealth"; None at the end).
-# A mark followed by anything else ("e.g. the", "Yahoo! in", "al. (2019)") never ends a
+# open a sentence (a letter that is not ASCII lowercase, a digit, an opening quote or bracket,
+# a bullet, a currency sign) or the first letters of a camel-case word such as "mHealth"; None
+# at the end).
+# A mark followed by anything else ("e.g. the", "Yahoo! in", "al., 2019") never ends a
 # sentence, so it is not even a candidate.
 _MARK = re.compile(
-    r"([.!?\u2026\u203d](?:(?: ?\.){2,}|[.!?\u203d\u2026]*|\d{1,3}(?:[,\u2013-]\d{1,3})*))"
+    # (the lookbehinds start a match only at the first mark of a run, "...." or ". . .":
+    # trying again inside a long run would rescan it from every position, in quadratic time)
+    r"([.!?\u2026\u203d](?<![.!?\u2026\u203d]{2})(?<!\. [.!?\u2026\u203d])"
+    r"(?:(?: ?\.){2,}|[.!?\u203d\u2026]*|\d{1,3}(?:[, \u2013-]\d{1,3})*))"
     r"([" + re.escape(CLOSERS) + r"]+)?"
-    r"(?=\s+([^\W\d_a-z]|\d|[" + re.escape(OPEN_QUOTES + BULLETS + _CURRENCY) + r"]"
+    r"(?=\s+([^\W\d_a-z]|\d|[(" + re.escape(OPEN_QUOTES + BULLETS + _CURRENCY) + r"]"
     r"|[a-z]+[A-Z])|\s*\Z)"
 )
 _NONSPACE = re.compile(r"\S")
+_YEAR_VOLUME = re.compile(r"(?:1[89]|20)\d\d[;:(]")
 _ITEM_OPENERS = "\"\u201c("
+_CITED = ")]\"'\u2019\u201d"  # "...(in bouts).13 The": citation digits after a bracket or quote
+_PRONOUN_I = ("I ", "I\u2019", "I'")
+_LIST_LEAD = " \t\n\r\f-\u2013*" + BULLETS
 # a sentence so far that is only a list marker ("1.", "2.1.", "(a)", "iv.", "2.)") or a
 # caption label ("Table 2.", "Figure S1.")
 _MARKER_ONLY = re.compile(
@@ -78,7 +89,6 @@ _MARKER_ONLY = re.compile(
 )
 _WORD_PUNCT = ".,;:!?)]}\"'\u2019\u201c\u201d\u2018"
 _MULTI_PERIOD = re.compile(r"(?:[A-Za-z]{1,3}\.){2,}")
-_WORD = re.compile(r"[\w'\u2019-]+")
 _LOOKBACK = 64
 # the last three characters before the full stop of the longer abbreviations ("Fig." -> "Fig",
 # "approx." -> "rox"): a word ending otherwise in three letters is no abbreviation
@@ -98,7 +108,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         cur = 0
     forced = (
         layout_cuts(text)
-        if "\n" in text or not text.isascii() or "1) " in text or "a) " in text
+        if "\n" in text or "1) " in text or "a) " in text
+        or (not text.isascii() and has_bullet(text))
         else ()
     )
     spans: list[tuple[int, int]] = []
@@ -127,6 +138,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
                 nc.isupper() or nc.isdigit() or nc in _ITEM_OPENERS
             ):
                 cur = _list_item(text, ms, m.group(2), cur, items, spans)
+            if ms - cur <= 2 and (ms - cur == 1 or text[cur:ms].isdigit()):
+                continue  # "1.", "a.", "12." opening a sentence: a list marker
             cut = _full_stop(text, ms, m.end(), cur, m.start(3), nc)
         elif mark[0] in "!?\u203d":  # "Hello!! Long", "Yahoo! in", "Hello?! Is"
             if nc.isupper() or _opens_sentence(text, m.start(3), nc[0]):
@@ -150,8 +163,8 @@ def _list_item(
     spans: list[tuple[int, int]],
 ) -> int:
     """Handle "2." (or "b.", "2.)") at ``ms`` when it continues an inline list started by "1."
-    ("1. The first item 2. The second item"): close the sentence before it and return the new
-    sentence start; otherwise return ``cur``."""
+    ("1. The first item 2. The second item"), and "1." after a colon ("two aims: 1. Map"):
+    close the sentence before it and return the new sentence start; otherwise return ``cur``."""
     c = text[ms - 1 : ms]
     if c.isdecimal():
         q = ms - 2 if ms >= 2 and text[ms - 2].isdecimal() else ms - 1
@@ -167,11 +180,18 @@ def _list_item(
         key += closers
     if items.get(key) == value:
         items[key] = value + 1
-        if q > cur:
-            spans.append((cur, cur + len(text[cur:q].rstrip())))
-            return q
     elif value == 1:
+        if q == cur or (q - cur < 8 and not text[cur:q].strip(_LIST_LEAD)):  # "• 1. The"
+            items[key] = 2
+            return cur
+        if not text[q - 4 if q > 4 else 0 : q].rstrip().endswith(":"):
+            return cur  # "... rose from 1. The next": no list unless after a colon
         items[key] = 2
+    else:
+        return cur
+    if q > cur:
+        spans.append((cur, cur + len(text[cur:q].rstrip())))
+        return q
     return cur
 
 
@@ -218,15 +238,13 @@ def _full_stop(text: str, ms: int, me: int, cur: int, j: int, nc: str) -> int:
 
     ``nc = text[j]`` is the next non-space character; ``cur`` where the sentence starts.
     """
-    if ms - cur <= 2 and (ms - cur == 1 or text[cur:ms].isdigit()):
-        return -1  # "1.", "a.", "12." opening a sentence: a list marker
     lo = ms - _LOOKBACK if ms - _LOOKBACK > cur else cur
     space = text.rfind(" ", lo, ms)
     tok = text[space + 1 if space >= 0 else lo : ms + 1]
     if not tok.isprintable():  # a newline, tab or no-break space in it
         tok = tok.split()[-1]
-    if tok[0] in _OPENERS_CHARS:
-        tok = tok.lstrip(_OPENERS_CHARS)
+    if tok[0] in _LEADING_PUNCT:
+        tok = tok.lstrip(_LEADING_PUNCT)
     kind = ABBREVIATIONS.get(tok)
     if kind is None:
         n = len(tok)
@@ -241,14 +259,18 @@ def _full_stop(text: str, ms: int, me: int, cur: int, j: int, nc: str) -> int:
     if nc.isupper():
         pass
     elif nc.isdigit() or nc in _CURRENCY or nc.islower():  # lowercase: only "mHealth"
-        return me if kind == 0 and not _marker_only(text, cur, me) else -1
+        if kind or _marker_only(text, cur, me) or _YEAR_VOLUME.match(text, j) is not None:
+            return -1  # "Acute Med. 2012;11(1):13-7" in a reference
+        return me
     elif nc in OPEN_QUOTES:
         after = text[j + 1 : j + 2]
         if not after or after.islower():
             return -1
     elif nc in BULLETS:
         return me
-    elif not nc.isalpha():  # "(", "[", ",", "-": the sentence goes on
+    elif nc == "(":  # "(Smith et al., 2019)" goes on; "(See Appendix D.)" is a sentence
+        return me if kind == 0 and _paren_sentence(text, j) else -1
+    elif not nc.isalpha():  # "[", ",", "-": the sentence goes on
         return -1
     if kind == REGULAR:
         # end only before a typical sentence opener ...
@@ -275,12 +297,14 @@ def _other_mark(text: str, mark: str, ms: int, me: int, cur: int, j: int, nc: st
     first = mark[0]
     second = mark[1:2]
     if second.isdigit():  # "admissions.12 However": citation digits after the full stop
-        if first != ".":
+        if first != "." or not nc.isupper():
             return -1
-        before = text[ms - 2 : ms]
-        if len(before) == 2 and before.isalpha() and before.islower() and nc.isupper():
-            if ABBREVIATIONS.get(_token_before(text, ms, cur)) is None:
-                return me
+        before = text[ms - 2 : ms] if ms >= 2 else ""
+        if (before and before[-1] in _CITED) or (
+            len(before) == 2 and before.isalpha()
+            and ABBREVIATIONS.get(_token_before(text, ms, cur)) is None
+        ):
+            return me
         return -1
     return _ellipsis(text, mark, ms, me, j, nc)
 
@@ -288,7 +312,9 @@ def _other_mark(text: str, mark: str, ms: int, me: int, cur: int, j: int, nc: st
 def _opens_sentence(text: str, j: int, nc: str) -> bool:
     """After "!" or "?": a capital, digit, quote + capital or bullet opens a new sentence."""
     if nc.islower():
-        return _is_camel(text, j)
+        return True  # the scan lets a lowercase letter through only in "mHealth" and the like
+    if nc == "(":
+        return _paren_sentence(text, j)
     if nc in OPEN_QUOTES:
         after = text[j + 1 : j + 2]
         return bool(after) and not after.islower()
@@ -296,12 +322,14 @@ def _opens_sentence(text: str, j: int, nc: str) -> bool:
 
 
 def _ellipsis(text: str, mark: str, ms: int, me: int, j: int, nc: str) -> int:
-    if ms > 0 and text[ms - 1] in "[(":
-        return -1  # "[...]" marks an omission inside a quotation
+    if ms > 0 and text[ms - 1] in "[(\u201c\u2018":
+        return -1  # "[...]" marks an omission inside a quotation, "\u201c... I" one at its start
     upper = nc.isupper() or (nc in OPEN_QUOTES and text[j + 1 : j + 2].isupper())
     if not upper:
         return -1
     if " " not in mark:
+        if len(mark) < 4 and text[j : j + 2] in _PRONOUN_I:
+            return -1  # "I was... I didn't know": a hesitation in speech
         return me  # "that.... She", "that... She"
     if mark.count(".") < 4:
         return -1  # ". . . I didn't": an omission mid-sentence
@@ -310,9 +338,25 @@ def _ellipsis(text: str, mark: str, ms: int, me: int, j: int, nc: str) -> int:
     return me  # "a period . . . . Next"
 
 
+def _paren_sentence(text: str, j: int) -> bool:
+    """Does the bracket at ``j`` open a sentence: one inside it ("(See Appendix D.)") or a list
+    item ("(B) Patient statistics")?"""
+    close = text.find(")", j, j + 400)
+    if close < 0:
+        return False
+    if close - j <= 4:  # "(B) Patient", "(2) Staff", "(iv) Costs"
+        return text[j + 1 : close].isalnum() and text[close + 1 : close + 3][-1:].isupper()
+    return (
+        text[j + 1].isupper()
+        and text[close - 1] in TERMINAL_CHARS
+        and "(" not in text[j + 1 : close]
+    )
+
+
 def _token_before(text: str, ms: int, cur: int) -> str:
-    """The whitespace-delimited token ending with the full stop at ``ms``."""
-    return text[ms - _LOOKBACK if ms - _LOOKBACK > cur else cur : ms + 1].rsplit(None, 1)[-1]
+    """The whitespace-delimited token ending at ``ms`` ("" after a long run of spaces)."""
+    parts = text[ms - _LOOKBACK if ms - _LOOKBACK > cur else cur : ms + 1].rsplit(None, 1)
+    return parts[-1] if parts else ""
 
 
 def _letter_kind(text: str, c: str, ms: int, cur: int) -> int:
@@ -324,11 +368,6 @@ def _letter_kind(text: str, c: str, ms: int, cur: int) -> int:
         if _token_before(text, ms - 2, cur)[:1].islower():
             return 0
     return REGULAR
-
-
-def _is_camel(text: str, j: int) -> bool:
-    word = _WORD.match(text, j)
-    return word is not None and not word.group().islower() and word.group()[1:2] != "'"
 
 
 # --- spaCy ----------------------------------------------------------------------------------

@@ -8,8 +8,9 @@ new sentence whatever the punctuation says.
   ("were either\n(a) nurses or (b) ...") the newline is just a space.
 - A heading line ends a sentence: short (at most 12 words), starting with a capital or a digit,
   with no closing punctuation, not ending with a connective ("of", "and", "the"), at the start
-  of a block (after a blank line, a finished sentence or another heading), and followed by a
-  capitalised line.
+  of a block (after a blank line, a finished sentence or another heading), followed by a
+  capitalised line, and not shaped like the first line of a wrapped paragraph (it has at most
+  four words, or is clearly shorter than the next line, or is in title case).
 - Bullets ("•", "▪", "⁃", PDF symbol-font bullets) start a new sentence anywhere, and so do
   "2)", "b)" ... when they continue an inline "1) ... 2) ..." sequence.
 """
@@ -31,6 +32,8 @@ TERMINAL_CHARS = ".!?\u2026\u203d"
 
 _BLANK_LINE = re.compile(r"\n[ \t\r\u00a0\u2000-\u200a\u202f\u3000]*\n")
 _BULLET = re.compile("[" + BULLETS + "]")
+#: ``has_bullet(text)`` is true when ``text`` holds a bullet character
+has_bullet = _BULLET.search
 # the end of an inline list marker "3)" or "b)"; the label before it is checked in Python (a
 # regex that starts with the punctuation scans much faster than one that starts with the label)
 _ITEM_END = re.compile(r"\)(?=\s+[A-Z0-9\"\u201c(])")
@@ -91,8 +94,8 @@ def _line_cuts(text: str) -> list[int]:
         heading = (
             (block_start or is_item)
             and i + 1 < len(lines)
-            and _heading_like(line)
             and _starts_capitalised(lines[i + 1][2])
+            and _heading_like(line, lines[i + 1][2])
         )
         if heading:
             cuts.append(off + length)
@@ -104,16 +107,22 @@ def _ends_sentence(line: str) -> bool:
     return line.rstrip(CLOSERS)[-1:] in TERMINAL_CHARS or line[-1] == ":"
 
 
-def _heading_like(line: str) -> bool:
+def _heading_like(line: str, following: str) -> bool:
+    """A heading rather than the first line of a wrapped paragraph ("Patients were recruited
+    from three" + "NHS trusts in the north of England.")."""
     first, last = line[0], line[-1]
     if not (first.isupper() or first.isdigit() or first in BULLETS):
         return False
     if last in TERMINAL_CHARS or last in ",;:-\u2013\u2014&/(" or len(line) > 120:
         return False
     words = line.split()
-    if len(words) > _MAX_HEADING_WORDS:
+    if len(words) > _MAX_HEADING_WORDS or words[-1].lower() in _CONNECTORS:
         return False
-    return words[-1].lower() not in _CONNECTORS
+    if len(words) <= 4 or len(line) < 0.8 * len(following):
+        return True  # short, or clearly shorter than the text under it
+    long_words = [w for w in words if len(w) > 3]
+    capitals = sum(w[0].isupper() for w in long_words)
+    return bool(long_words) and capitals >= 0.75 * len(long_words)  # "Data Sources And Methods"
 
 
 def _starts_capitalised(line: str) -> bool:
@@ -145,5 +154,10 @@ def _inline_item_cuts(text: str) -> list[int]:
             cuts.append(q)
             expect[key] = value + 1
         elif value == 1:
+            before = text[q - 4 if q > 4 else 0 : q].rstrip()
+            if before.endswith(":"):  # "two aims: 1) map 2) explain"
+                cuts.append(q)
+            elif before and before[-1] not in TERMINAL_CHARS + CLOSERS + BULLETS:
+                continue  # "described 1) trust and 2) time": no list
             expect[key] = 2
     return cuts

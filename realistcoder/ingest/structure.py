@@ -82,9 +82,7 @@ def classify(blocks: list[Block], style: Style, heights: dict[int, float]) -> No
         if block.kind == S.TABLE:
             continue
         text = block.text.strip()
-        if _in_margin(block, heights) and FURNITURE.search(text) and not all(
-            style.emphasised(line) for line in block.lines
-        ):
+        if _in_margin(block, heights) and FURNITURE.search(text) and not _section_word(text):
             block.kind = S.FRONT_MATTER
         elif CAPTION.match(text):
             block.kind = S.CAPTION
@@ -94,6 +92,10 @@ def classify(blocks: list[Block], style: Style, heights: dict[int, float]) -> No
             block.kind = S.REFERENCES
         elif block.kind == S.BODY and _is_heading(block, text, style):
             block.kind = S.HEADING
+        elif (block.kind == S.LIST_ITEM and len(block.lines) == 1 and len(text) < 80
+              and NUMBERED_HEADING.match(text) and not text.endswith((".", ",", ";", ":"))
+              and style.emphasised(block.lines[0])):
+            block.kind = S.HEADING  # "1. Background" in bold is a heading, not a list item
     _front_matter(blocks)
     mode = None
     previous = None
@@ -144,6 +146,8 @@ def _is_heading(block: Block, text: str, style: Style) -> bool:
     if text.endswith((",", ";")) or (text.endswith(".") and not NUMBERED_HEADING.match(text)):
         return False
     if all(style.emphasised(line) for line in block.lines):
+        return True
+    if len(block.lines) == 1 and style.run_in_heading(block.lines[0]):
         return True
     return len(text) < 60 and bool(NUMBERED_HEADING.match(text))
 

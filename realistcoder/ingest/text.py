@@ -8,9 +8,13 @@ pages and bounding boxes.
 
 from __future__ import annotations
 
+import functools
+import gzip
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 from realistcoder.ingest import sections as S
 from realistcoder.ingest.layout import BULLET, Block
@@ -26,6 +30,10 @@ COMPOUND_HEADS = {
     "practice", "primary", "secondary", "third", "first", "second", "one", "two", "three",
     "four", "five", "six", "ten", "up", "out", "all", "best", "co",
 }
+# heads whose hyphen stays even when the joined form is a word ("well-being", "self-service")
+STRONG_HEADS = {"self", "well", "ill", "cross", "quasi", "semi", "non", "ex", "all"}
+STRONG_TAILS = {"up", "ups", "based", "term", "related", "specific", "centred", "centered",
+                "led", "making", "level", "reported", "sectional", "aged", "free", "like"}
 # second parts that mark a compound ("evidence-\nbased", "long-\nterm")
 COMPOUND_TAILS = {
     "based", "term", "up", "level", "related", "specific", "centred", "centered", "led",
@@ -126,6 +134,10 @@ def _continues(block: Block, nxt: Block) -> bool:
     if nxt.kind != block.kind and not (block.kind == S.LIST_ITEM and nxt.kind == S.BODY):
         return False
     last, first = block.lines[-1], nxt.lines[0]
+    if last.font and first.font and last.font != first.font:
+        return False  # a box or sidebar set in another font is not the paragraph's continuation
+    if abs(last.size - first.size) > 0.08 * max(last.size, first.size):
+        return False
     moved = first.page != last.page or first.top < last.top - 1 or first.x0 > last.x1
     if not moved:
         return False
@@ -189,19 +201,64 @@ def block_text(block: Block, vocab: set[str], start: int) -> tuple[str, list[Pie
 def _drop_hyphen(head_text: str, nxt: str, vocab: set[str]) -> bool:
     """Whether "exam-" + "ple" is a word broken across lines (drop the hyphen) or "self-report".
 
-    The document's own words decide first ("self-confidence" printed elsewhere, or
-    "evidence-based"); otherwise the hyphen goes unless the first part is a usual compound head
-    ("self-", "non-") or the second a usual compound tail ("-based", "-term").
+    The document's own words decide first ("self-confidence" printed elsewhere); then an
+    English word list: "presence" is a word, so "pres-ence" joins; "riskshare" is not while
+    "risk" and "share" are, so "risk-share" keeps its hyphen. Unknown words fall back to
+    usual compound heads and tails ("self-", "-based").
     """
     head = re.search(r"((?:[^\W\d_]+-)*)([^\W\d_]+)-$", head_text)
     tail = WORD.match(nxt)
     if head is None or tail is None or not nxt[0].islower():
         return False
     prefix, a = head.group(1), head.group(2)
-    b = tail.group(0).split("-")[0]
+    whole = tail.group(0)
+    b = whole.split("-")[0]
+    if "-" in whole:
+        return False  # "end-" + "of-life": the compound goes on, so its hyphens are real
     joined, hyphened = f"{prefix}{a}{b}".lower(), f"{prefix}{a}-{b}".lower()
     if joined in vocab:
         return True
     if hyphened in vocab:
         return False
-    return a.lower() not in COMPOUND_HEADS and b.lower() not in COMPOUND_TAILS
+    if a.lower() in STRONG_HEADS or b.lower() in STRONG_TAILS:
+        return False
+    if _known(f"{a}{b}".lower()):
+        return True
+    if a.lower() in COMPOUND_HEADS or b.lower() in COMPOUND_TAILS:
+        return False
+    return not (len(a) > 2 and len(b) > 2 and _known(a.lower()) and _known(b.lower()))
+
+
+def _known(word: str) -> bool:
+    """An English word (or a regular inflection of one) in spaCy's lookup tables."""
+    words = _english_words()
+    if word in words:
+        return True
+    for suffix, repl in (("ies", "y"), ("ied", "y"), ("es", ""), ("s", ""), ("ed", ""),
+                         ("ed", "e"), ("ing", ""), ("ing", "e"), ("ly", ""), ("er", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if word[: len(word) - len(suffix)] + repl in words:
+                return True
+    return False
+
+
+@functools.cache
+def _english_words() -> frozenset[str]:
+    """Base forms and inflections from spacy-lookups-data (about 120,000 words; 0.1 s)."""
+    try:
+        import spacy_lookups_data
+    except ImportError:  # the word list is an optimisation, not a requirement
+        return frozenset()
+    folder = Path(spacy_lookups_data.__file__).parent / "data"
+    words: set[str] = set()
+    try:
+        with gzip.open(folder / "en_lemma_index.json.gz") as fh:
+            for forms in json.load(fh).values():
+                words.update(forms)
+        with gzip.open(folder / "en_lemma_lookup.json.gz") as fh:
+            lookup = json.load(fh)
+        words.update(lookup)
+        words.update(lookup.values())
+    except (OSError, ValueError):
+        return frozenset()
+    return frozenset(w.lower() for w in words)

@@ -261,37 +261,43 @@ class CueMatcher:
                 self.matcher.add(label, [nlp(phrase)])
 
     def __call__(self, doc: Doc) -> CueAnalysis:
-        lowers = doc.to_array(LOWER).tolist() if len(doc) else []
-        if self.breaks.isdisjoint(lowers) and self.comma not in lowers:
-            clause = commas = [0] * len(lowers)
-        else:
-            clause, commas, number, n_commas = [], [], 0, 0
-            for lower in lowers:
-                if lower in self.breaks:
-                    number += 1
-                clause.append(number)
-                commas.append(n_commas)
-                if lower == self.comma:
-                    n_commas += 1
-        raw = [(*self.kinds[match_id], start, end) for match_id, start, end in self.matcher(doc)]
-        sentence = _reference(doc) or _recommendation(doc)
-        if sentence is None:
-            methods = [r for r in raw if r[0] == "methods"]
-            if methods:
-                sentence = CueHit("methods", methods[0][1], methods[0][2], methods[0][3])
-        change = any(r[0] == "change" for r in raw)
-        if not raw:
-            return CueAnalysis([], clause, commas, sentence)
-        pseudo = [(s, e) for k, _, s, e in raw if k == "pseudo"]
+        raw, pseudo, methods, change = [], [], None, False
+        for match_id, start, end in self.matcher(doc):
+            kind, phrase = self.kinds[match_id]
+            if kind == "change":
+                change = True
+            elif kind == "pseudo":
+                pseudo.append((start, end))
+            elif kind == "methods":
+                methods = methods or CueHit("methods", phrase, start, end)
+            else:
+                raw.append((kind, phrase, start, end))
+        sentence = _reference(doc) or _recommendation(doc) or methods
         hits = []
         for kind, phrase, start, end in _longest_first(raw) if len(raw) > 1 else raw:
-            if kind in ("pseudo", "methods", "change"):
-                continue
             if pseudo and kind.startswith("negation") and any(s <= start < e for s, e in pseudo):
                 continue
             after, before, comma = self.scopes.get(phrase, ((), (), False))
             hits.append(CueHit(kind, phrase, start, end, after, before, comma))
+        if not hits:  # clauses only matter around cues
+            return CueAnalysis([], [], [], sentence, change)
+        clause, commas = self._clauses(doc)
         return CueAnalysis(hits, clause, commas, sentence, change)
+
+    def _clauses(self, doc: Doc) -> tuple[list[int], list[int]]:
+        """Clause number and commas seen, per token."""
+        lowers = doc.to_array(LOWER).tolist()
+        if self.breaks.isdisjoint(lowers) and self.comma not in lowers:
+            return [0] * len(lowers), [0] * len(lowers)
+        clause, commas, number, n_commas = [], [], 0, 0
+        for lower in lowers:
+            if lower in self.breaks:
+                number += 1
+            clause.append(number)
+            commas.append(n_commas)
+            if lower == self.comma:
+                n_commas += 1
+        return clause, commas
 
 
 def _reference(doc: Doc) -> CueHit | None:

@@ -295,12 +295,12 @@ class CodebookMatcher:
             elif conflict:
                 evidence *= CUE_CONFLICT
                 flags.append("cue_conflict")
-        negations = [cues.negation_for(h.start, h.end) for h in kept]
+        negations = [cues.negation_for(h.start, h.end) for h in kept] if cues.negations else [None]
         if all(negations):
             evidence *= NEGATION_FACTOR
             flags.append("negated")
             extra.extend(dict.fromkeys(n for n in negations if n))
-        hedge = cues.hedge_for(anchor.start)
+        hedge = cues.hedge_for(anchor.start) if cues.hedges else None
         if hedge is not None:
             evidence *= HEDGE_FACTOR
             flags.append("hedged")

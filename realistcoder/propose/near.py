@@ -46,9 +46,9 @@ class NearMatcher:
             for mid, keys in self.index[anchor]:
                 if not present.issuperset(keys):
                     continue
-                if not positions:
-                    for i, key in enumerate(norms):
-                        positions.setdefault(key, []).append(i)
+                for k in keys:
+                    if k not in positions:
+                        positions[k] = [i for i, x in enumerate(norms) if x == k]
                 best = _tightest([positions[k] for k in keys])
                 if best and best[-1] - best[0] + 1 <= len(keys) + SLACK:
                     found.append((mid, best))
@@ -67,6 +67,9 @@ def _keys(doc: Doc) -> tuple[list[int], set[int], dict[int, list[int]]]:
 
 def _tightest(choices: list[list[int]]) -> list[int] | None:
     """One position per word, as close together as possible (sorted)."""
+    if all(len(c) == 1 for c in choices):  # the common case: each word once
+        combo = sorted(c[0] for c in choices)
+        return combo if len(set(combo)) == len(combo) else None
     n = 1
     for c in choices:
         n *= len(c)

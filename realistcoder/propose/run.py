@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from realistcoder.codebook.model import Codebook
 from realistcoder.errors import StoreError
 from realistcoder.ingest.sections import PROPOSE_BY_DEFAULT
-from realistcoder.propose.matcher import compiled
-from realistcoder.propose.nlp import load_nlp
 from realistcoder.store import proposals as db
 from realistcoder.store.codebooks import code_row_ids
 from realistcoder.store.db import Store
@@ -97,6 +95,10 @@ def propose(
     """
     if not 0.0 <= min_score <= 1.0:
         raise ValueError("min_score must be in [0, 1]")
+    # spaCy loads here, not at import, so that every other command starts fast
+    from realistcoder.propose.matcher import compiled
+    from realistcoder.propose.nlp import load_nlp
+
     nlp = load_nlp()
     targets = []
     for cb_id, cb in codebooks:

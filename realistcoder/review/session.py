@@ -115,7 +115,7 @@ class ReviewSession:
 
     def kept(self) -> list[dict]:
         """This session's decisions that still stand (not undone)."""
-        return [d for d in self.made if d["uuid"] not in self.undone]
+        return [d for d in self.made if d["uuid"] not in self.undone and not d["duplicate"]]
 
     def progress(self) -> tuple[int, int]:
         """(decided, total) over this session's queue."""

@@ -145,6 +145,12 @@ def _proposals(store, other, sentences, codes, books, report) -> dict[int, int]:
                                          codebook_id=books[p["codebook_id"]])
             report.add("proposals")
         mapping[p["id"]] = here[(sid, cid)]
+    for z in other.query("SELECT * FROM proposal_supersessions"):
+        if z["proposal_id"] in mapping and z["codebook_id"] in books:
+            store.conn.execute(
+                "INSERT OR IGNORE INTO proposal_supersessions (proposal_id, codebook_id, "
+                "superseded_at) VALUES (?, ?, ?)",
+                (mapping[z["proposal_id"]], books[z["codebook_id"]], z["superseded_at"]))
     return mapping
 
 

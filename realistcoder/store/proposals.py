@@ -138,18 +138,19 @@ def insert_proposals(store: Store, rows: list[dict]) -> Counter:
     now = utcnow()
     sql = (
         "INSERT OR IGNORE INTO proposals (sentence_id, code_id, codebook_id, code, role, theory,"
-        " score, method, matched, flags, created_at) VALUES (:sentence_id, :code_id,"
-        " :codebook_id, :code, :role, :theory, :score, :method, :matched, :flags, :created_at)"
+        " score, method, matched, flags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
+    by_role: dict[str, list[tuple]] = {}
     for r in rows:
-        cursor = store.conn.execute(sql, {
-            **r,
-            "matched": json.dumps(r["matched"], ensure_ascii=False),
-            "flags": json.dumps(r["flags"]),
-            "created_at": now,
-        })
-        if cursor.rowcount > 0:
-            inserted[r["role"]] += 1
+        by_role.setdefault(r["role"], []).append((
+            r["sentence_id"], r["code_id"], r["codebook_id"], r["code"], r["role"], r["theory"],
+            r["score"], r["method"], json.dumps(r["matched"], ensure_ascii=False),
+            json.dumps(r["flags"]), now,
+        ))
+    for role, values in by_role.items():
+        before = store.conn.total_changes
+        store.conn.executemany(sql, values)
+        inserted[role] += store.conn.total_changes - before
     return inserted
 
 

@@ -18,6 +18,7 @@ from realistcoder.propose.run import DEFAULT_MIN_SCORE, plan, propose
 from realistcoder.store import proposals as proposals_db
 from realistcoder.store.codebooks import code_row_ids, save_codebook, stored_codebooks
 from realistcoder.store.export import find_document
+from realistcoder.store.review_lookup import check_reviewer
 
 EXPORT_FIELDS = (
     "proposal_id", "document", "page", "sentence_id", "text", "code", "role", "theory", "score",
@@ -105,7 +106,8 @@ def propose_command(app, codebook_files, min_score, documents, all_sections, sec
     if summary.carried:
         echo(f"Kept {summary.carried} decisions made under older versions (not re-proposed).")
     echo("In the store by role: " + _roles(proposals_db.proposal_counts(store)))
-    echo("Next: realistcoder proposals --status pending")
+    echo("Next: realistcoder review --reviewer NAME  (or: realistcoder proposals --reviewer NAME "
+         "--status pending)")
 
 
 def _roles(counts) -> str:
@@ -124,8 +126,15 @@ def _filters(func):
                      help="Only this document (id, file name or path); repeatable."),
         click.option("--status", type=click.Choice(proposals_db.STATUSES), default="all",
                      show_default=True,
-                     help="pending: not yet decided; decided: accepted, rejected or recoded; "
-                     "superseded: replaced by a newer codebook version; all: all but superseded."),
+                     help="Per reviewer (the review is blinded): pending: not yet decided by "
+                     "--reviewer; decided: accepted, rejected or recoded by --reviewer; "
+                     "superseded: replaced by a newer codebook version; all: all but "
+                     "superseded. pending/decided need --reviewer (or --unblind: by anyone)."),
+        click.option("--reviewer", default=None, metavar="NAME",
+                     help="Whose decisions --status and the status column refer to."),
+        click.option("--unblind", is_flag=True,
+                     help="Without --reviewer: count anyone's decisions (once every reviewer "
+                     "has finished)."),
         click.option("--min-score", type=float, default=None, callback=_score,
                      help="Only proposals scoring at least this."),
     ]
@@ -134,12 +143,15 @@ def _filters(func):
     return func
 
 
-def _select(app, codes, roles, theories, documents, status, min_score, limit=None):
+def _select(app, codes, roles, theories, documents, status, min_score, reviewer, unblind,
+            limit=None):
     store = app.store(create=False)
     return proposals_db.list_proposals(
         store, codes=codes, roles=roles, theories=theories,
         document_ids=_document_ids(store, documents) or (), status=status,
         min_score=min_score, limit=limit,
+        reviewer=check_reviewer(reviewer) if reviewer is not None else None,
+        unblinded=unblind,
     )
 
 
@@ -155,10 +167,11 @@ def highlight(text: str, matched: list[dict], color: bool) -> str:
             continue
         out.append(text[pos : m["start"]])
         piece = text[m["start"] : m["end"]]
-        is_term = m["kind"] in ("term", "near", "pattern", "fuzzy")
+        kind = m.get("kind", "term")
+        is_term = kind in ("term", "near", "pattern", "fuzzy")
         if color:
             style = ({"fg": "green", "bold": True} if is_term
-                     else {"fg": "red"} if m["kind"] in ("negation", "hedge") else {"fg": "cyan"})
+                     else {"fg": "red"} if kind in ("negation", "hedge") else {"fg": "cyan"})
             out.append(click.style(piece, **style))
         else:
             out.append(f"[{piece}]" if is_term else f"{{{piece}}}")
@@ -173,15 +186,21 @@ def highlight(text: str, matched: list[dict], color: bool) -> str:
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
               show_default=True)
 @pass_app
-def proposals_command(app, codes, roles, theories, documents, status, min_score, limit, fmt):
+def proposals_command(app, codes, roles, theories, documents, status, min_score, reviewer,
+                      unblind, limit, fmt):
     """List proposals, with the words that triggered them.
 
     In the table, matched words are in [brackets] and cues, negations and hedges in {braces}
     (in colour on a terminal).
 
-    Example: realistcoder proposals --role outcome --theory workforce --status pending
+    Blinding: a proposal's status is per reviewer. `--reviewer NAME --status pending` lists what
+    NAME has not decided yet, whatever others did; without --reviewer, pending / decided need
+    --unblind (decided by anyone), and the status column reads "blinded".
+
+    Example: realistcoder proposals --role outcome --reviewer alice --status pending
     """
-    rows = _select(app, codes, roles, theories, documents, status, min_score, limit)
+    rows = _select(app, codes, roles, theories, documents, status, min_score, reviewer, unblind,
+                   limit)
     if fmt == "jsonl":
         for row in rows:
             echo(json.dumps({k: row[k] for k in EXPORT_FIELDS}, ensure_ascii=False))
@@ -192,9 +211,10 @@ def proposals_command(app, codes, roles, theories, documents, status, min_score,
     color = stdout_is_terminal()
     for row in rows:
         flags = f"  [{', '.join(row['flags'])}]" if row["flags"] else ""
+        status = "" if row["status"] == "blinded" else f"  {row['status']}"
         head = (f"#{row['proposal_id']}  {row['score']:.2f}  {row['role']:<9}  {row['code']}"
                 f" ({row['theory'] or '-'})  {row['document']} p.{row['page']}  "
-                f"{row['method']}  {row['status']}{flags}")
+                f"{row['method']}{status}{flags}")
         echo(click.style(head, bold=True) if color else head)
         echo("    " + highlight(row["text"], row["matched"], color))
     echo(f"{len(rows)} proposals", err=True)
@@ -207,17 +227,19 @@ def proposals_command(app, codes, roles, theories, documents, status, min_score,
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write here instead of standard output.")
 @pass_app
-def export_proposals(app, codes, roles, theories, documents, status, min_score, fmt, output):
+def export_proposals(app, codes, roles, theories, documents, status, min_score, reviewer,
+                     unblind, fmt, output):
     """Write proposals as JSON lines or CSV, one per proposal.
 
     Fields: proposal_id, document, page, sentence_id, text, code, role, theory, score, matched
     (the spans that triggered it, with character offsets in the sentence), label,
     mechanism_type, method, flags, codebook, codebook_version, codebook_id, document_id,
-    section, status, created_at. In CSV, matched and flags are JSON text.
+    section, status, created_at. In CSV, matched and flags are JSON text. status is per
+    reviewer, as in `realistcoder proposals` (blinded without --reviewer or --unblind).
 
     Example: realistcoder export proposals --format csv -o proposals.csv
     """
-    rows = _select(app, codes, roles, theories, documents, status, min_score)
+    rows = _select(app, codes, roles, theories, documents, status, min_score, reviewer, unblind)
     try:
         handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     except OSError as err:

@@ -183,13 +183,13 @@ def test_new_codebook_version_keeps_decisions_and_supersedes_the_rest(rc, db_pat
 
     result = rc("propose", "--codebook", v2)
     assert "Superseded" in result.stdout
-    rows = {r["proposal_id"]: r for r in rc.jsonl("export", "proposals")}
+    rows = {r["proposal_id"]: r for r in rc.jsonl("export", "proposals", "--unblind")}
     assert rows[decided["proposal_id"]]["status"] == "decided"  # untouched, still visible
     assert rows[decided["proposal_id"]]["codebook_version"] == "1"
     # the decided sentence+code is not proposed again under v2
     assert not [r for r in rows.values() if r["code"] == "fewer_ae"
                 and r["sentence_id"] == decided["sentence_id"] and r["codebook_version"] == "2"]
-    pending = rc.jsonl("export", "proposals", "--status", "pending")
+    pending = rc.jsonl("export", "proposals", "--status", "pending", "--reviewer", "alice")
     assert pending and {r["codebook_version"] for r in pending} == {"2"}
     superseded = rc.jsonl("export", "proposals", "--status", "superseded")
     assert len(superseded) == len(first) - 1
@@ -238,9 +238,9 @@ def test_filters(loaded, db_path):
     assert texts(by_doc) == {"Staff felt more confident."}
     high = loaded.jsonl("proposals", "--format", "jsonl", "--min-score", "0.7")
     assert high and all(r["score"] >= 0.7 for r in high) and len(high) < len(everything)
-    assert loaded.jsonl("proposals", "--format", "jsonl", "--status", "decided") == []
-    assert len(loaded.jsonl("proposals", "--format", "jsonl", "--status", "pending")) == len(
-        everything)
+    assert loaded.jsonl("proposals", "--format", "jsonl", "--status", "decided", "--unblind") == []
+    assert len(loaded.jsonl("proposals", "--format", "jsonl", "--status", "pending",
+                            "--reviewer", "alice")) == len(everything)
 
 
 def test_table_highlights_why(loaded):

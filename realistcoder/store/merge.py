@@ -4,17 +4,25 @@ Matching: documents by content hash (sentences by position in the document, chec
 codebook versions by (name, content hash), codes by (version, code id), proposals by (sentence,
 code version), decisions, appraisals and CMOCs by their uuid. Anything already here is left
 alone, so merging the same store twice adds nothing. The reviewers' current state is then
-replayed from the merged decision log. Everything runs in one transaction.
+replayed from the merged decision log. Everything runs in one transaction. The other store
+is only ever read: see :func:`open_other`.
 """
 
 from __future__ import annotations
 
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from realistcoder.errors import InputError
+from realistcoder.errors import InputError, StoreError
 from realistcoder.store import review as rv
 from realistcoder.store.db import Store, open_store
+from realistcoder.store.migrations import SCHEMA_VERSION
+
+OTHER_TIMEOUT_S = 5.0  # how long to wait for a store another process is writing
 
 
 @dataclass
@@ -56,15 +64,80 @@ def merge_store(store: Store, other: Store) -> MergeReport:
 
 
 def merge_stores(store: Store, other_path: str | Path) -> MergeReport:
+    """Merge the store file at ``other_path`` into ``store``; the other file is never written
+    (see :func:`open_other`)."""
     other_path = Path(other_path)
     if other_path.resolve() == Path(store.path).resolve():
         raise InputError("cannot merge a store into itself", subject=other_path,
                          fix="name the other reviewer's store file")
-    other = open_store(other_path, create=False)
-    try:
+    with open_other(other_path) as other:
         return merge_store(store, other)
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    uri = f"{path.resolve().as_uri().replace('file://', 'file:', 1)}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=OTHER_TIMEOUT_S, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {int(OTHER_TIMEOUT_S * 1000)}")
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+def _other_error(path: Path, err: sqlite3.Error) -> StoreError:
+    text = str(err).lower()
+    if "locked" in text or "busy" in text:
+        return StoreError("the store is locked by another process", subject=path,
+                          fix="let the other realistcoder command finish, then merge again")
+    if "not a database" in text or "malformed" in text:
+        return StoreError("not a realistcoder store (not an SQLite database, or damaged)",
+                          subject=path, fix="name a store file made by realistcoder")
+    return StoreError(f"cannot read the store: {err}", subject=path,
+                      fix="check the file and that you may read it")
+
+
+@contextmanager
+def open_other(path: Path) -> Iterator[Store]:
+    """Open another reviewer's store for reading only.
+
+    At the current schema version the file itself is opened read-only (``mode=ro``, and
+    ``query_only``). An older store is copied (SQLite backup, so a pending WAL is included) to
+    a temporary file and the copy is migrated. A file that is not a realistcoder store, is
+    locked, or is newer than this realistcoder is refused with a :class:`StoreError`."""
+    if not path.is_file():
+        raise StoreError("no store file here", subject=path, fix="check the path")
+    try:
+        conn = _connect_readonly(path)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.Error as err:
+        raise _other_error(path, err) from err
+    try:
+        if version == 0 or not {"documents", "sentences", "proposals"} <= tables:
+            raise StoreError("not a realistcoder store (no review tables)", subject=path,
+                             fix="name a store file made by `realistcoder ingest`")
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the store has schema version {version}, newer than this realistcoder "
+                f"understands ({SCHEMA_VERSION})", subject=path,
+                fix="upgrade realistcoder (pip install -U realistcoder) to merge it")
+        if version == SCHEMA_VERSION:
+            yield Store(path, conn)
+            return
+        with tempfile.TemporaryDirectory(prefix="realistcoder-merge-") as folder:
+            copy = Path(folder) / path.name
+            target = sqlite3.connect(copy)
+            try:
+                conn.backup(target)
+            except sqlite3.Error as err:
+                raise _other_error(path, err) from err
+            finally:
+                target.close()
+            migrated = open_store(copy, create=False)
+            try:
+                yield migrated
+            finally:
+                migrated.close()
     finally:
-        other.close()
+        conn.close()
 
 
 def _documents(store: Store, other: Store, report: MergeReport) -> dict[int, int]:

@@ -189,6 +189,22 @@ def record_pass(
 
 
 # -- reading ----------------------------------------------------------------------------------
+def _decided_sql(store: Store, reviewer: str | None, unblinded: bool) -> tuple[str, list]:
+    """SQL condition (and params): proposal ``p`` is decided for the listing's point of view.
+
+    With ``reviewer``: decided by that reviewer (their current state, so an undone decision is
+    pending again). Unblinded without a reviewer: decided by anyone. Blinded without a reviewer:
+    never (nobody's decisions are consulted)."""
+    if reviewer is not None:
+        if not _table_exists(store, "proposal_reviews"):
+            return "0", []
+        return ("EXISTS (SELECT 1 FROM proposal_reviews r WHERE r.proposal_id = p.id "
+                "AND r.reviewer = ? AND r.status != 'pending')", [reviewer])
+    if unblinded:
+        return _touched_sql(store), []
+    return "0", []
+
+
 def list_proposals(
     store: Store,
     *,
@@ -200,12 +216,27 @@ def list_proposals(
     status: str = "all",
     min_score: float | None = None,
     limit: int | None = None,
+    reviewer: str | None = None,
+    unblinded: bool = False,
 ) -> list[dict]:
     """Proposals with their sentence, document and code version, best score first within each
-    document's reading order. ``status``: pending (undecided, not superseded), decided
-    (a reviewer accepted, rejected or recoded it), superseded, or all (the default: all but
-    superseded)."""
-    touched = _touched_sql(store)
+    document's reading order.
+
+    ``status`` is per reviewer (blinding): pending = not yet decided by ``reviewer`` (and not
+    superseded), decided = accepted, rejected or recoded by ``reviewer``, superseded = replaced
+    by a newer codebook version and not decided by ``reviewer``, all = all but superseded
+    (plus superseded ones ``reviewer`` decided). Without ``reviewer``, ``unblinded=True`` counts
+    anyone's decisions; blinded without a reviewer, pending and decided raise BlindedError and
+    each row's status is ``superseded`` or ``blinded``."""
+    if reviewer is None and not unblinded and status in ("pending", "decided"):
+        from realistcoder.store.review_read import BlindedError
+
+        raise BlindedError(
+            f"--status {status} is per reviewer while the review is blinded",
+            subject="blinding",
+            fix="pass --reviewer NAME for your own, or --unblind for anyone's decisions")
+    touched, touched_params = _decided_sql(store, reviewer, unblinded)
+    blind = reviewer is None and not unblinded
     superseded = "EXISTS (SELECT 1 FROM proposal_supersessions z WHERE z.proposal_id = p.id)"
     where, params = ["1"], []
     for column, values in (("p.code", codes), ("p.role", roles), ("p.theory", theories),
@@ -218,19 +249,24 @@ def list_proposals(
         params.append(min_score)
     if status == "pending":
         where.append(f"NOT {touched} AND NOT {superseded}")
+        params.extend(touched_params)
     elif status == "decided":
         where.append(touched)
+        params.extend(touched_params)
     elif status == "superseded":
         where.append(f"{superseded} AND NOT {touched}")
+        params.extend(touched_params)
     else:
         where.append(f"(NOT {superseded} OR {touched})")
+        params.extend(touched_params)
+    open_status = "'blinded'" if blind else "'pending'"
     sql = f"""
         SELECT p.id AS proposal_id, d.file_name AS document, s.document_id, s.page_no AS page,
                p.sentence_id, s.text, s.section, p.code, k.label, p.role, k.mechanism_type,
                p.theory, p.score, p.method, p.matched, p.flags, c.name AS codebook,
                c.version AS codebook_version, p.codebook_id, p.code_id, p.created_at,
                CASE WHEN {touched} THEN 'decided'
-                    WHEN {superseded} THEN 'superseded' ELSE 'pending' END AS status
+                    WHEN {superseded} THEN 'superseded' ELSE {open_status} END AS status
         FROM proposals p
         JOIN sentences s ON s.id = p.sentence_id
         JOIN documents d ON d.id = s.document_id
@@ -240,7 +276,7 @@ def list_proposals(
         ORDER BY s.document_id, s.seq, p.score DESC, p.code"""
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    rows = store.query(sql, tuple(params))
+    rows = store.query(sql, (*touched_params, *params))
     for row in rows:
         row["matched"] = json.loads(row["matched"])
         row["flags"] = json.loads(row["flags"])

@@ -1,0 +1,91 @@
+"""House rules that keep the code readable: no import cycles, the library never imports the CLI
+and never prints, and no module grows past ~500 lines."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LIBRARY = ROOT / "realistcoder"
+CLI = ROOT / "cli"
+
+
+def _module_name(path: Path) -> str:
+    if path.is_relative_to(CLI):
+        parts = ("realistcoder", "cli", *path.relative_to(CLI).with_suffix("").parts)
+    else:
+        parts = ("realistcoder", *path.relative_to(LIBRARY).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _sources() -> dict[str, Path]:
+    files = [*LIBRARY.rglob("*.py"), *CLI.rglob("*.py")]
+    return {_module_name(p): p for p in files}
+
+
+def _top_level_imports(path: Path, modules: set[str]) -> set[str]:
+    """Modules of ours imported at module level (imports inside functions are lazy: not edges)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        found.update(name for name in names if name in modules)
+    return found
+
+
+def test_no_import_cycles():
+    sources = _sources()
+    graph = {name: _top_level_imports(path, set(sources)) for name, path in sources.items()}
+    # a package's __init__ importing its own submodules is not a cycle worth flagging
+    for name, edges in graph.items():
+        graph[name] = {e for e in edges if e != name and not e.startswith(name + ".")}
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in graph[node]:
+            if state.get(nxt) == 1:
+                cycle = stack[stack.index(nxt):] + [nxt]
+                raise AssertionError("import cycle: " + " -> ".join(cycle))
+            if nxt not in state:
+                visit(nxt)
+        stack.pop()
+        state[node] = 2
+
+    for node in graph:
+        if node not in state:
+            visit(node)
+
+
+def test_library_never_imports_the_cli_nor_prints():
+    for path in LIBRARY.rglob("*.py"):
+        if path.name == "__main__.py":  # `python -m realistcoder` is the CLI's entry point
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert not node.module.startswith("realistcoder.cli"), f"{path} imports the CLI"
+                assert node.module != "click", f"{path} imports click (UI belongs in cli/)"
+            if isinstance(node, ast.Import):
+                assert all(a.name != "click" for a in node.names), f"{path} imports click"
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("print", "input"):
+                raise AssertionError(f"{path}:{node.lineno} prints or prompts")
+
+
+def test_no_module_past_500_lines():
+    long = [
+        f"{p.relative_to(ROOT)} ({n} lines)"
+        for p in [*LIBRARY.rglob("*.py"), *CLI.rglob("*.py")]
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500
+    ]
+    assert not long, long

@@ -5,8 +5,10 @@ per second, measured in this run, plus realistcoder's speed as a multiple of pyS
 Rules come from ``../shared/bench/golden_rules_en.json``; without ``../shared`` the script says
 so and exits 0. Speed is measured twice: over the Golden Rules texts (one call per short text,
 so per-call overhead counts) and over a long scholarly document built from them and from our own
-health-services sentences (one call per document); each figure is the best of several rounds in
-which the splitters take turns. Figures only; nothing is asserted.
+health-services sentences (one call per document), in CPU time, in rounds in which the
+splitters take turns; speeds are medians over the rounds, and the speed ratio is the median of
+the per-round ratios (the ratio of the best rounds is printed too). Figures only; nothing is
+asserted.
 
 Usage: python bench/bench_segment.py [--seconds S]
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -48,32 +51,39 @@ def score(split: Callable[[str], list[str]], rules: list[dict]) -> tuple[int, li
     return len(rules) - len(failed), failed
 
 
-def best_chars_per_second(
+def speeds(
     splitters: dict[str, Callable[[str], object]], texts: list[str], seconds: float
-) -> dict[str, float]:
-    """Characters per second of each splitter over ``texts``: the best of several short rounds,
-    the splitters taking turns, timed in CPU time of this process, so that a busy machine
-    (other processes competing for the cores) disturbs the comparison as little as possible."""
+) -> dict[str, list[float]]:
+    """Characters per second of each splitter over ``texts``, one figure per round.
+
+    In each round the splitters take turns (so a change in machine load hits them alike), each
+    timed in CPU time of this process over enough passes for a measurable round (>= 20 ms);
+    rounds go on until ``seconds`` per splitter have passed (at least 7 rounds)."""
     total = sum(len(t) for t in texts)
-    best = dict.fromkeys(splitters, 0.0)
+    figures: dict[str, list[float]] = {name: [] for name in splitters}
     for split in splitters.values():  # warm up (lazy loading, caches)
         for t in texts[:3]:
             split(t)
     deadline = time.perf_counter() + seconds * len(splitters)
-    rounds = 0
-    while rounds < 5 or time.perf_counter() < deadline:
+    while len(next(iter(figures.values()))) < 7 or time.perf_counter() < deadline:
         for name, split in splitters.items():
             passes, start = 0, time.process_time()
-            while True:  # enough passes for a measurable round (>= 20 ms)
+            while True:
                 for t in texts:
                     split(t)
                 passes += 1
                 elapsed = time.process_time() - start
                 if elapsed >= 0.02:
                     break
-            best[name] = max(best[name], total * passes / elapsed)
-        rounds += 1
-    return best
+            figures[name].append(total * passes / elapsed)
+    return figures
+
+
+def ratio(figures: dict[str, list[float]], a: str, b: str) -> tuple[float, float]:
+    """``a``'s speed over ``b``'s: the median of the per-round ratios (each round times both
+    under the same load), and the ratio of their best rounds."""
+    per_round = statistics.median(x / y for x, y in zip(figures[a], figures[b], strict=True))
+    return per_round, max(figures[a]) / max(figures[b])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,20 +113,24 @@ def main(argv: list[str] | None = None) -> int:
     texts = [case["text"] for case in rules]
     long_doc = [("\n\n".join(texts) + "\n\n" + SCHOLARLY) * 5]
     raw = {name: pair[1] for name, pair in splitters.items()}
-    per_text = best_chars_per_second(raw, texts, args.seconds)
-    per_doc = best_chars_per_second(raw, long_doc, args.seconds)
+    per_text = speeds(raw, texts, args.seconds)
+    per_doc = speeds(raw, long_doc, args.seconds)
 
-    print(f"English Golden Rules: {len(rules)} cases; speed in characters per second")
+    print(f"English Golden Rules: {len(rules)} cases; speed in characters per second of CPU "
+          f"time (median of {len(per_text['pysbd'])} and {len(per_doc['pysbd'])} rounds)")
     print(f"{'splitter':<18} {'passed':>7} {'golden-rule texts':>18} {'long document':>14}")
     failures: dict[str, list[int]] = {}
     for name, (split, _raw) in splitters.items():
         passed, failures[name] = score(split, rules)
-        print(f"{name:<18} {passed:>4}/{len(rules)} {per_text[name]:>18,.0f} "
-              f"{per_doc[name]:>14,.0f}")
-    print(f"realistcoder speed / pySBD speed: "
-          f"{per_text['realistcoder'] / per_text['pysbd']:.1f}x on the golden-rule texts, "
-          f"{per_doc['realistcoder'] / per_doc['pysbd']:.1f}x on the long document "
-          f"({len(long_doc[0]):,} characters)")
+        print(f"{name:<18} {passed:>4}/{len(rules)} {statistics.median(per_text[name]):>18,.0f} "
+              f"{statistics.median(per_doc[name]):>14,.0f}")
+    for label, figures, size in (
+        ("golden-rule texts", per_text, f"{len(texts)} calls"),
+        ("long document", per_doc, f"one call, {len(long_doc[0]):,} characters"),
+    ):
+        median, best = ratio(figures, "realistcoder", "pysbd")
+        print(f"realistcoder speed / pySBD speed on the {label} ({size}): {median:.1f}x "
+              f"(median of per-round ratios; best round against best round: {best:.1f}x)")
     if failures["realistcoder"]:
         print(f"realistcoder fails rules (0-based): {failures['realistcoder']}")
     return 0

@@ -61,13 +61,16 @@ def _format(fmt: str | None, output: Path | None) -> str:
 @click.option("--bootstrap", "n_boot", type=click.IntRange(0, 100_000), default=1000,
               show_default=True, help="Bootstrap resamples for alpha's 95% CI (0: none).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
+@click.option("--force", is_flag=True,
+              help="Overwrite an existing disagreements worksheet (its filled consensus "
+                   "cells are lost unless resolved).")
 @click.option("--unblind", is_flag=True, hidden=True,
               help="Accepted for symmetry with `export --unblind`: the audit always compares "
                    "every reviewer's codings.")
 @pass_app
 def audit_cmd(app, reviewers, codes, theory, documents, fmt, output, disagreements,
               show_quality, show_coverage, by, complete, allow_missing, all_sentences, n_boot,
-              seed, unblind):
+              seed, force, unblind):
     """Inter-coder agreement per code and overall, on sentences of documents all reviewers
     reviewed: counts, percent and positive agreement, Cohen's and Fleiss' kappa, Krippendorff's
     alpha (with a bootstrap 95% CI) and Gwet's AC1; undefined figures say why.
@@ -78,6 +81,12 @@ def audit_cmd(app, reviewers, codes, theory, documents, fmt, output, disagreemen
     Example: realistcoder audit --reviewers alice,bob --disagreements -o meeting.xlsx
     """
     fmt = _format(fmt, output)
+    sheet = disagreements and output is not None and output.suffix.lower() in (".csv", ".xlsx")
+    if sheet and output.exists() and not force:
+        raise InputError("already exists and may hold the meeting's filled consensus cells",
+                         subject=output, fix=f"record them first with `realistcoder resolve "
+                         f"{output} --reviewer NAME`, then pass --force to overwrite, or "
+                         "choose another -o")
     store = app.store(create=False)
     sel = select(store, _split(reviewers) or None, documents=list(documents) or None,
                  codes=_split(codes) or None, theory=theory, complete=complete,

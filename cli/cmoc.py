@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import textwrap
 
 import click
@@ -134,16 +135,18 @@ def show_cmd(app, cmoc_id, fmt):
     if fmt == "json":
         echo(json.dumps(cmoc, ensure_ascii=False, indent=2))
         return
-    echo(f"CMOC {cmoc['id']}: {cmoc['title']} (theory {cmoc['theory']}, {cmoc['status']}, "
+    title = f" {cmoc['title']}" if cmoc["title"] else ""
+    echo(f"CMOC {cmoc['id']}:{title} (theory {cmoc['theory']}, {cmoc['status']}, "
          f"by {cmoc['reviewer']})")
-    echo(cmoc["statement"])
+    echo(textwrap.fill(cmoc["statement"], 79))
     if cmoc["note"]:
-        echo(f"note: {cmoc['note']}")
+        echo(textwrap.fill(f"note: {cmoc['note']}", 79, subsequent_indent="      "))
     for link in cmoc["links"]:
         gone = " (coding removed since)" if not link["active"] else ""
         echo(f"  {link['part']:<10} coding {link['coding_id']} {link['code']} "
              f"[{link['document']}, p. {link['page']}, {link['reviewer']}]{gone}")
-        echo(f"             \"{link['text']}\"")
+        echo(textwrap.fill(f'"{link["text"]}"', 79, initial_indent=" " * 13,
+                           subsequent_indent=" " * 13))
     echo(f"history: {len(cmoc['history'])} change(s), last {cmoc['updated_at'][:19]}")
 
 
@@ -212,6 +215,8 @@ def suggest_cmd(app, reviewer, theory, window, unblind, only_list):
                                   show_default=False).strip().lower()[:1]
         except click.Abort:  # end of input
             break
+        if not sys.stdin.isatty():  # scripted: show the answer so the transcript reads well
+            echo(answer)
         if answer == "q":
             break
         if answer == "a":

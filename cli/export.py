@@ -120,7 +120,8 @@ def export_cmoc(app, output, fmt, theory):
 @click.option("--by", type=click.Choice(["code", "theory"]), default="code", show_default=True,
               help="Columns: codes, or theories / areas.")
 @click.option("--theory", multiple=True, help="Only this theory or area id (repeatable).")
-@click.option("--role", multiple=True, help="Only this role (repeatable).")
+@click.option("--role", multiple=True, type=click.Choice(["context", "mechanism", "outcome",
+              "other"], case_sensitive=False), help="Only this role (repeatable).")
 @_blinding
 @pass_app
 def export_map(app, output, fmt, by, theory, role, unblind, reviewer):
@@ -130,7 +131,7 @@ def export_map(app, output, fmt, by, theory, role, unblind, reviewer):
     """
     store = app.store(create=False)
     _check_known(store, theory, ())
-    filters = rows.EvidenceFilter(theories=set(theory), roles=set(role))
+    filters = rows.EvidenceFilter(theories=set(theory), roles={r.lower() for r in role})
     table = rows.map_table(store, by=by, filters=filters, unblind=unblind, reviewer=reviewer)
     writer = registry.write_table(table, output, fmt)
     _done(table, output, writer, "documents")
@@ -230,6 +231,10 @@ def import_metadata(app, file, keep_existing, dry_run):
         echo(f"unmatched entry {ref.key}: {ref.title[:70]}")
     for doc in report.documents_without:
         echo(f"no entry for {doc['file_name']}")
+    if report.skipped:
+        echo(f"warning: {file}: skipped {len(report.skipped)} unreadable entr"
+             f"{'y' if len(report.skipped) == 1 else 'ies'} (at {', '.join(report.skipped[:5])}); "
+             "fix them in the reference manager and export again", err=True)
     verb = "would update" if dry_run else "updated"
     echo(f"{verb} {len(report.matches)} documents; {len(report.unmatched)} entries unmatched, "
          f"{len(report.documents_without)} documents without an entry")

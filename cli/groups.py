@@ -5,6 +5,7 @@ Command modules attach their commands to these groups; ``main`` imports them all
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sys
@@ -54,6 +55,11 @@ def handle_errors(invoke, ctx: click.Context):
     except KeyboardInterrupt:
         raise UserError("interrupted: every finished step was saved; run the command again "
                         "to continue", exit_code=130) from None
+    except OSError as err:
+        app = ctx.find_object(AppContext)
+        if app is not None and app.debug:
+            raise
+        raise UserError(os_error_message(err)) from err
     except Exception as err:
         app = ctx.find_object(AppContext)
         if app is not None and app.debug:
@@ -63,6 +69,27 @@ def handle_errors(invoke, ctx: click.Context):
             "(run again with --debug for the traceback, and please report it)",
             exit_code=2,
         ) from err
+
+
+_OS_FIXES = {
+    errno.ENOENT: "check the path; create the folder first if it is missing",
+    errno.ENOTDIR: "check the path: a part of it is a file, not a folder",
+    errno.EACCES: "check that you may read / write there, or choose another path",
+    errno.EPERM: "check that you may read / write there, or choose another path",
+    errno.EROFS: "the disk is read-only: choose another path",
+    errno.EISDIR: "pass a file name, not a folder",
+    errno.ENAMETOOLONG: "use a shorter file or folder name",
+    errno.ENOSPC: "the disk is full: free some space and run the command again",
+    errno.EDQUOT: "the disk quota is used up: free some space and run the command again",
+}
+
+
+def os_error_message(err: OSError) -> str:
+    """One line for a file-system error: the path, what went wrong, what to do."""
+    subject = err.filename if err.filename is not None else "file"
+    what = (err.strerror or str(err)).rstrip(".").lower()
+    fix = _OS_FIXES.get(err.errno, "check the path and the disk, then run the command again")
+    return f"{subject}: {what} ({fix})"
 
 
 def _silence_stdout() -> None:
@@ -104,7 +131,8 @@ class SubGroup(click.Group):
 def quiet_third_parties(debug: bool) -> None:
     """pdfminer, pdfplumber and friends talk a lot; keep them off the terminal unless --debug."""
     level = logging.DEBUG if debug else logging.CRITICAL
-    for name in ("pdfminer", "pdfplumber", "pypdfium2", "PIL", "spacy", "fontTools"):
+    for name in ("pdfminer", "pdfplumber", "pypdfium2", "PIL", "spacy", "fontTools",
+                 "bibtexparser"):
         logging.getLogger(name).setLevel(level)
     if not debug:
         warnings.filterwarnings("ignore")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import sys
@@ -94,7 +95,7 @@ def documents_list(app, all_versions: bool, fmt: str) -> None:
 
     Example: realistcoder documents list --all
     """
-    rows = docs.list_documents(app.store(), all_versions=all_versions)
+    rows = docs.list_documents(app.store(create=False), all_versions=all_versions)
     if fmt == "jsonl":
         for row in rows:
             echo(json.dumps(row, ensure_ascii=False))
@@ -138,7 +139,8 @@ def sentences_command(app, doc: str, sections: tuple[str, ...], fmt: str) -> Non
 @cli.command("search")
 @click.argument("query")
 @click.option("--limit", "-n", type=click.IntRange(1, 10_000), default=20, show_default=True)
-@click.option("--doc", "doc", default=None, help="Only this document (id or file name).")
+@click.option("--doc", "--document", "doc", default=None,
+              help="Only this document (id or file name).")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
               show_default=True)
 @pass_app
@@ -165,38 +167,50 @@ def search_command(app, query: str, limit: int, doc: str | None, fmt: str) -> No
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write here instead of stdout.")
-@click.option("--doc", "doc_refs", multiple=True, help="Only these documents (id or file name).")
+@click.option("--doc", "--document", "doc_refs", multiple=True,
+              help="Only these documents (id or file name).")
 @pass_app
 def export_sentences(app, fmt: str, output: Path | None, doc_refs: tuple[str, ...]) -> None:
     """Write every sentence of the current documents with its provenance (JSONL or CSV).
 
-    Fields: sentence_id, document, document_id, page, start, end, text, section.
+    Fields: sentence_id, document, document_id, page, start, end, text, section. In CSV a text
+    that a spreadsheet would run as a formula (starting with = + - @) gets a leading '.
 
     Example: realistcoder export sentences --format csv -o sentences.csv
     """
+    from realistcoder.errors import InputError
+    from realistcoder.export.safe import spreadsheet_text
+
     store = app.store(create=False)
     ids = [docs.get_document(store, ref)["id"] for ref in doc_refs] or None
     rows = docs.export_sentences(store, ids)
-    out = open(output, "w", encoding="utf-8", newline="") if output else None  # noqa: SIM115
+    if output and not output.parent.is_dir():
+        raise InputError("the folder does not exist", subject=output.parent,
+                         fix="create it first, or pass another -o path")
+    tmp = output.with_name(f".{output.name}.part") if output else None
     try:
-        stream = out or click.get_text_stream("stdout")
-        if fmt == "csv":
-            writer = csv.DictWriter(stream, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
-            writer.writeheader()
-            for r in rows:
-                writer.writerow(r)
-        else:
-            for r in rows:
-                stream.write(json.dumps({k: r[k] for k in EXPORT_FIELDS}, ensure_ascii=False))
-                stream.write("\n")
+        with (tmp.open("w", encoding="utf-8", newline="") if tmp
+              else contextlib.nullcontext(click.get_text_stream("stdout"))) as stream:
+            if fmt == "csv":
+                writer = csv.DictWriter(stream, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
+                writer.writeheader()
+                for r in rows:
+                    writer.writerow({**r, "text": spreadsheet_text(r["text"])})
+            else:
+                for r in rows:
+                    stream.write(json.dumps({k: r[k] for k in EXPORT_FIELDS},
+                                            ensure_ascii=False))
+                    stream.write("\n")
+        if tmp:
+            tmp.replace(output)
+    except BrokenPipeError:
+        raise
     except OSError as err:
-        from realistcoder.errors import InputError
-
         raise InputError(f"cannot write: {err.strerror or err}", subject=output or "stdout",
                          fix="check the folder exists and is writable") from None
     finally:
-        if out:
-            out.close()
+        if tmp:
+            tmp.unlink(missing_ok=True)
     if output:
         click.echo(f"wrote {output}", err=True)
 

@@ -106,8 +106,7 @@ def propose_command(app, codebook_files, min_score, documents, all_sections, sec
     if summary.carried:
         echo(f"Kept {summary.carried} decisions made under older versions (not re-proposed).")
     echo("In the store by role: " + _roles(proposals_db.proposal_counts(store)))
-    echo("Next: realistcoder review --reviewer NAME  (or: realistcoder proposals --reviewer NAME "
-         "--status pending)")
+    echo("Next: realistcoder review --reviewer NAME")
 
 
 def _roles(counts) -> str:

@@ -123,8 +123,9 @@ def code_cmd(app, sentences, code, note, reviewer):
     reviewer = need_reviewer(reviewer)
     first, last = parse_range(sentences)
     d = rv.code_by_hand(app.store(), first, code, reviewer, end_sentence_id=last, note=note)
-    echo(f"coding {d['coding_id']}: sentences {d['sentence_id']}-{d['end_sentence_id']} "
-         f"coded {d['code']} by {reviewer}")
+    where = (f"sentence {d['sentence_id']}" if d["sentence_id"] == d["end_sentence_id"]
+             else f"sentences {d['sentence_id']}-{d['end_sentence_id']}")
+    echo(f"coding {d['coding_id']}: {where} coded {d['code']} by {reviewer}")
 
 
 @cli.command("uncode")

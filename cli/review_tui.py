@@ -21,7 +21,7 @@ from realistcoder.review.session import Card, ReviewSession
 KEYS = [
     ("a", "accept the proposed code for this fragment"),
     ("r", "reject the proposal"),
-    ("c", "change the code (type to search), then accept"),
+    ("c", "change the code: type its id, or words of its label and pick a number"),
     ("p", "extend the fragment to the previous sentence"),
     ("n", "extend the fragment to the next sentence"),
     ("o", "add a note to the next decision"),
@@ -172,27 +172,62 @@ class Terminal:
         return text.rstrip("\n")
 
 
+ROLE_TAGS = {"context": "C", "mechanism": "M", "outcome": "O", "other": "-"}
+
+
+def code_choice_lines(number: int, hit: dict, code_width: int | None, limit: int) -> list[str]:
+    """One numbered search hit within ``limit`` columns: number, id, role (C, M res, M rea, O),
+    label, and the theory when there is room; a cut label ends in ``~``. With ``code_width``
+    it takes one line (ids padded to it), else two: the id, then the label below it."""
+    role = ROLE_TAGS.get(hit["role"], "-")
+    if hit["role"] == "mechanism" and hit.get("mechanism_type"):
+        role += " " + hit["mechanism_type"][:3]
+    label, theory = hit["label"] or "", f" ({hit['theory']})" if hit.get("theory") else ""
+    if code_width is not None:
+        head, lines = f"{number:>3}. {hit['code']:<{code_width}}  {role:<5}  ", []
+    else:
+        lines = [f"{number:>3}. {hit['code']}  {role}"[:limit]]
+        head = " " * 7
+    room = limit - len(head)
+    if len(label) + len(theory) <= room:
+        text = label + theory
+    elif len(label) > room:
+        text = label[: max(room - 1, 0)] + "~"
+    else:
+        text = label
+    return [*lines, (head + text).rstrip()]
+
+
 def choose_code(session: ReviewSession, term: Terminal) -> str | None:
-    """Ask for a code: an exact code id, or a search and a number from the list."""
+    """Ask for a code. Type an exact code id to take it at once, or part of an id or label
+    (any case, several words, typos forgiven) to see the best matches numbered; then type a
+    number to take one, other words to search again, or Enter to cancel."""
+    prompt = "code id, or words of its label (Enter cancels): "
+    query = term.line(prompt)
     while True:
-        query = term.line("code (type to search, Enter to cancel): ")
-        if not query or not query.strip():
+        if query is None or not query.strip():
+            click.echo("  code unchanged")
             return None
-        hits = session.search_codes(query.strip())
-        exact = [h for h in hits if h["code"] == query.strip()]
-        if exact:
-            return exact[0]["code"]
+        query = query.strip()
+        hits = session.search_codes(query, limit=9)
+        if hits and hits[0]["code"].lower() == query.lower():
+            return hits[0]["code"]
         if not hits:
-            click.echo("  no code matches; try other words")
+            query = term.line("  no code matches; other words (Enter cancels): ")
             continue
+        limit = width()
+        longest = max(len(h["code"]) for h in hits)
+        code_width = longest if longest <= limit - 45 else None  # else: two lines a code
         for i, h in enumerate(hits, 1):
-            click.echo(f"  {i}. {h['code']}: {h['label']} ({h['role']}, {h['theory'] or '-'})"
-                       [: width()])
-        pick = term.line("number (Enter to search again): ")
-        if pick is None:
-            return None
-        if pick.strip().isdigit() and 1 <= int(pick) <= len(hits):
-            return hits[int(pick) - 1]["code"]
+            click.echo("\n".join(code_choice_lines(i, h, code_width, limit)))
+        numbers = "1" if len(hits) == 1 else f"1-{len(hits)}"
+        pick = term.line(f"number {numbers}, other words to search again, Enter cancels: ")
+        if pick is not None and pick.strip().isdigit():
+            if 1 <= int(pick) <= len(hits):
+                return hits[int(pick) - 1]["code"]
+            click.echo(f"  no number {pick.strip()} in the list")
+            pick = query
+        query = pick
 
 
 def run(session: ReviewSession) -> dict:

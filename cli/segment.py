@@ -10,10 +10,12 @@ import click
 
 from realistcoder.cli.groups import cli
 from realistcoder.errors import InputError
-from realistcoder.ingest.segment import split_sentences
 
 
 def _objects(text: str) -> list[dict]:
+    # imported here, not at module import: every realistcoder command imports this module
+    from realistcoder.ingest.segment import split_sentences
+
     return [{"start": s, "end": e, "text": text[s:e]} for s, e in split_sentences(text)]
 
 

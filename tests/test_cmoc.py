@@ -32,6 +32,8 @@ def test_add_show_list_edit(rc, coded):
              "--because", "staff are willing to work in new ways", "--reviewer", "alice").stdout
     assert "CMOC 1 added (5 codings" in out
     shown = rc("cmoc", "show", "1").stdout
+    assert max(len(line) for line in shown.splitlines()) <= 100
+    shown = " ".join(shown.split())  # statement and quotes are wrapped at 79 columns
     assert ("If professionals trust each other and are trained, then access improves and "
             "referrals fall, because staff are willing to work in new ways.") in shown
     assert f'"{DOCS["alpha.pdf"][1][2]}"' in shown and "p. 2" in shown

@@ -23,7 +23,10 @@ def sha(path: Path) -> str:
 
 
 def files(path: Path) -> set[str]:
-    return {p.name for p in path.parent.iterdir()}
+    """Files beside the store, leaving out the empty -wal and the -shm index that any SQLite
+    reader of a WAL database may create (they hold no data)."""
+    return {p.name for p in path.parent.iterdir() if not p.name.endswith("-shm")
+            and not (p.name.endswith("-wal") and p.stat().st_size == 0)}
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from test_review_support import seed
 
@@ -62,3 +64,15 @@ def test_without_reviewer_status_needs_unblind(rc, ids):
 def test_help_documents_the_blinding(rc):
     out = rc("proposals", "--help").stdout
     assert "--reviewer" in out and "--unblind" in out and "blinded" in out
+
+
+def test_status_does_not_tell_that_others_have_decided(rc, ids):
+    rc("decide", ids["proposals"][0], "--accept", "--reviewer", "bob")
+    alone = rc("status", "--reviewer", "alice", "--format", "json").stdout
+    plain = rc("status").stdout
+    for out in (alone, plain):
+        assert "bob" not in out and "have decided" not in out
+    data = json.loads(alone)
+    assert data["all_reviewers"] is None and set(data["reviewers"]) == {"alice"}
+    assert "blinded" in plain
+    assert "bob" in rc("status", "--unblind").stdout

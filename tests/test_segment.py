@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 from conftest import SHARED
@@ -184,6 +186,35 @@ SCHOLARLY = [
      ["Scores rose from 1.", "The next year they reached 2.", "Then they fell."]),
     ("Objectives. To explain how nurse-led clinics work. Design. A realist review.",
      ["Objectives.", "To explain how nurse-led clinics work.", "Design.", "A realist review."]),
+    # an inline "N." after a word, once a full sentence has ended, is a number, not an item
+    ("1. Uptake was lower, as in case 1. In site 2. The team met weekly.",
+     ["1. Uptake was lower, as in case 1.", "In site 2.", "The team met weekly."]),
+    ("1. Introduction\n\nUptake differed by site. It was lowest in site 2. The team met "
+     "weekly.",
+     ["1. Introduction", "Uptake differed by site.", "It was lowest in site 2.",
+      "The team met weekly."]),
+    # a capital letter after a lowercase content word ends a sentence; initials stay
+    ("Scores were higher in group A. Patients were older in arm B. They stayed longer.",
+     ["Scores were higher in group A.", "Patients were older in arm B.",
+      "They stayed longer."]),
+    ("Few took vitamin D. Levels fell.", ["Few took vitamin D.", "Levels fell."]),
+    ("The guide was written by A. Patel and checked with R. Jones.",
+     ["The guide was written by A. Patel and checked with R. Jones."]),
+    ("Staff met Jonas E. Smith and\nA. Patel.", ["Staff met Jonas E. Smith and\nA. Patel."]),
+    # list items that wrap onto a second line, in a list with no colon before it
+    ("Barriers\n- staff turnover and\nunclear roles\n- lack of time",
+     ["Barriers", "- staff turnover and\nunclear roles", "- lack of time"]),
+    ("The programme had three parts\n1. Training for staff who\nwere new\n2. A named nurse\n"
+     "3. Follow-up calls",
+     ["The programme had three parts", "1. Training for staff who\nwere new",
+      "2. A named nurse", "3. Follow-up calls"]),
+    ("Aims:\n(a) map the services across the\nregion\n(b) explain the variation",
+     ["Aims:", "(a) map the services across the\nregion", "(b) explain the variation"]),
+    # ... but one sentence that runs over lettered lines stays whole
+    ("Staff were either\n(a) nurses or\n(b) allied professionals.",
+     ["Staff were either\n(a) nurses or\n(b) allied professionals."]),
+    ("The sample was\n12. Patients came from\n3 sites.",
+     ["The sample was\n12.", "Patients came from\n3 sites."]),
 ]
 
 
@@ -245,6 +276,26 @@ def test_batch_api_and_spacy_pipeline_agree():
     doc = spacy_pipeline()(texts[0])
     assert [s.text for s in doc.sents] == ["Dr. Lee ran the clinic.", "It closed in 2020."]
     assert spacy_pipeline() is spacy_pipeline()  # loaded once per process
+
+
+def test_abbreviation_snapshot_matches_spacy():
+    """The splitter's copy of spaCy's abbreviations and stop words is still what spaCy has
+    (after a spaCy upgrade, paste spacy_seed()'s lists into abbreviations.py)."""
+    pytest.importorskip("spacy")
+    from realistcoder.ingest import abbreviations as ab
+
+    exceptions, stop_words = ab.spacy_seed()
+    assert ab._SPACY_ABBREVIATIONS.split() == exceptions
+    assert ab._SPACY_STOP_WORDS.split() == stop_words
+
+
+def test_segmenter_and_cli_import_without_spacy():
+    """Every command imports cli.segment: neither it nor the splitter may load spaCy."""
+    code = ("import sys, realistcoder.ingest.segment, realistcoder.cli.segment; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'spacy'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
 
 
 # --- CLI contract ------------------------------------------------------------------------------

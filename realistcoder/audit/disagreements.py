@@ -15,6 +15,7 @@ from pathlib import Path
 
 from realistcoder.audit.units import Selection
 from realistcoder.errors import InputError, NotFoundError
+from realistcoder.export.safe import spreadsheet_text
 from realistcoder.store import audit as q
 from realistcoder.store import review as rv
 from realistcoder.store.db import Store
@@ -72,42 +73,64 @@ def worksheet_rows(rows: list[dict], reviewers: list[str]) -> tuple[list[str], l
 
 def write_worksheet(path: Path, rows: list[dict], reviewers: list[str],
                     codes: list[str]) -> None:
-    """Write the worksheet as .csv or .xlsx (with a sheet listing the code ids)."""
+    """Write the worksheet as .csv or .xlsx (with a sheet listing the code ids), all or nothing.
+
+    Sentence text that a spreadsheet would run as a formula stays inert (a leading ' in CSV,
+    a typed text cell in XLSX)."""
     header, cells = worksheet_rows(rows, reviewers)
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with path.open("w", newline="", encoding="utf-8-sig") as fh:
-            w = csv.writer(fh)
-            w.writerow(header)
-            w.writerows(cells)
-    elif suffix == ".xlsx":
-        from openpyxl import Workbook
-        from openpyxl.styles import Alignment, Font
-
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "disagreements"
-        ws.append(header)
-        for row in cells:
-            ws.append(row)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        ws.freeze_panes = "A2"
-        widths = {"text": 70, "consensus": 30, "note": 30}
-        for i, name in enumerate(header, start=1):
-            letter = ws.cell(row=1, column=i).column_letter
-            ws.column_dimensions[letter].width = widths.get(name, 14 if i > 4 else 10)
-        for row in ws.iter_rows(min_row=2):
-            row[3].alignment = Alignment(wrap_text=True, vertical="top")
-        sheet = wb.create_sheet("codes")
-        sheet.append(["code"])
-        for c in codes:
-            sheet.append([c])
-        sheet.append(["none"])
-        wb.save(path)
-    else:
+    if suffix not in (".csv", ".xlsx"):
         raise InputError("the worksheet must be .csv or .xlsx", subject=path,
                          fix="pass -o disagreements.xlsx or -o disagreements.csv")
+    if not path.parent.is_dir():
+        raise InputError("the folder does not exist", subject=path.parent,
+                         fix="create it first, or pass another -o path")
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        if suffix == ".csv":
+            with tmp.open("w", newline="", encoding="utf-8-sig") as fh:
+                w = csv.writer(fh)
+                w.writerow(header)
+                w.writerows([spreadsheet_text(c) if isinstance(c, str) else c for c in row]
+                            for row in cells)
+        else:
+            _write_xlsx(tmp, header, cells, codes)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _write_xlsx(path: Path, header: list[str], cells: list[list], codes: list[str]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    from realistcoder.export.xlsx import set_text
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "disagreements"
+    ws.append(header)
+    for r, row in enumerate(cells, start=2):
+        for c, value in enumerate(row, start=1):
+            if isinstance(value, str):
+                set_text(ws.cell(row=r, column=c), value)
+            else:
+                ws.cell(row=r, column=c, value=value)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    widths = {"text": 70, "consensus": 30, "note": 30}
+    for i, name in enumerate(header, start=1):
+        letter = ws.cell(row=1, column=i).column_letter
+        ws.column_dimensions[letter].width = widths.get(name, 14 if i > 4 else 10)
+    for row in ws.iter_rows(min_row=2):
+        row[3].alignment = Alignment(wrap_text=True, vertical="top")
+    sheet = wb.create_sheet("codes")
+    sheet.append(["code"])
+    for c in codes:
+        sheet.append([c])
+    sheet.append(["none"])
+    wb.save(path)
 
 
 def read_worksheet(path: Path) -> list[tuple[int, dict]]:

@@ -45,8 +45,8 @@ def text_table(headers: list[str], rows: list[list], right: set[int] | None = No
 
 def _count_cells(entry: dict) -> list[str]:
     c = entry.get("counts")
-    if not c:
-        return []
+    if not c:  # nothing compared (no document both reviewed): keep the row as wide as the table
+        return ["0", "0", "0", "0"]
     return [str(c["both"]), str(c["only_a"]), str(c["only_b"]), str(c["neither"])]
 
 
@@ -200,10 +200,13 @@ def coverage_text(cov: dict) -> str:
 
 
 def to_csv(headers: list[str], rows: list[list]) -> str:
+    """CSV text; a text cell that a spreadsheet would run as a formula gets a leading '."""
+    from realistcoder.export.safe import spreadsheet_text
+
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(headers)
-    w.writerows(rows)
+    w.writerows([spreadsheet_text(c) if isinstance(c, str) else c for c in row] for row in rows)
     return buf.getvalue()
 
 

@@ -40,6 +40,10 @@ def check_codebook(path: str | Path) -> tuple[Codebook | None, list[Problem]]:
     """Read and validate ``path``: the codebook (None if unreadable) and every problem."""
     path = Path(path)
     suffix = path.suffix.lower()
+    if not suffix and not path.exists():  # a stored codebook's name given as FILE
+        raise CodebookError("no such file", subject=path,
+                            fix=f"a codebook stored in --db is named with --stored {path}; "
+                            "shipped codebooks: `realistcoder codebook show`")
     if suffix not in READ_EXTENSIONS:
         raise CodebookError(
             f"unknown codebook format {suffix or '(no extension)'!r}", subject=path,

@@ -159,6 +159,16 @@ def _debrace(text: str) -> str:
     return " ".join(text.replace("{", "").replace("}", "").split())
 
 
+class References(list):
+    """Entries read from a file, with ``skipped``: where blocks could not be read."""
+
+    skipped: list[str]
+
+    def __init__(self, items=(), skipped: list[str] | None = None):
+        super().__init__(items)
+        self.skipped = list(skipped or [])
+
+
 def read_bibtex(path: Path) -> list[Reference]:
     import bibtexparser
     from bibtexparser import middlewares as mw
@@ -204,10 +214,12 @@ def read_bibtex(path: Path) -> list[Reference]:
                 files=[f.strip() for f in files],
             )
         )
-    if not refs and library.failed_blocks:
-        raise InputError("no BibTeX entry could be read", subject=path,
-                         fix="export the references again from the reference manager")
-    return refs
+    if not refs:
+        what = ("no BibTeX entry could be read" if library.failed_blocks
+                else "no BibTeX entry (@article{...}, @book{...}, ...) in the file")
+        raise InputError(what, subject=path,
+                         fix="export the references again from the reference manager as BibTeX")
+    return References(refs, [f"line {b.start_line + 1}" for b in library.failed_blocks])
 
 
 def read_ris(path: Path) -> list[Reference]:
@@ -219,6 +231,15 @@ def read_ris(path: Path) -> list[Reference]:
     except Exception as err:  # rispy raises IOError/ValueError variants on broken files
         raise InputError(f"cannot read RIS: {err}", subject=path,
                          fix="export the references again as RIS") from err
+    if not entries:
+        fix = ("each record must end with an 'ER  -' line" if re.search(r"(?m)^TY  - ", text)
+               else "export the references again from the reference manager as RIS")
+        raise InputError("no RIS record (TY  - ... ER  -) in the file", subject=path, fix=fix)
+    starts = len(re.findall(r"(?m)^TY  - ", text))
+    if starts > len(entries):
+        raise InputError(f"{starts - len(entries)} of {starts} RIS records could not be read",
+                         subject=path, fix="each record must end with an 'ER  -' line; export "
+                         "the references again as RIS")
     refs = []
     for i, entry in enumerate(entries, start=1):
         files = []
@@ -296,8 +317,11 @@ def match_references(
                 continue
             if len(title) < 12:
                 continue
+            stem = _file_stem(doc["file_name"])
             score = max(
                 fuzz.token_sort_ratio(title, _fold(doc.get("title") or "")),
+                # a PDF saved under its title ("community-coproduction-report.pdf")
+                fuzz.token_sort_ratio(title, stem) if len(stem) >= 12 else 0.0,
                 fuzz.partial_ratio(title, _fold(doc.get("head") or "")[:1500])
                 if len(title) >= 25 else 0.0,
             )
@@ -325,6 +349,7 @@ class MetadataReport:
     matches: list[Match]
     unmatched: list[Reference]
     documents_without: list[dict]
+    skipped: list[str] = field(default_factory=list)  # unreadable blocks, by line
 
 
 def import_metadata(store: Store, path: Path, *, keep_existing: bool = False,
@@ -344,4 +369,5 @@ def import_metadata(store: Store, path: Path, *, keep_existing: bool = False,
                     fields = {k: v for k, v in fields.items() if not match.document.get(k)}
                 q.set_document_metadata(store, match.document["id"], fields)
     matched_ids = {m.document["id"] for m in matches}
-    return MetadataReport(matches, unmatched, [d for d in docs if d["id"] not in matched_ids])
+    return MetadataReport(matches, unmatched, [d for d in docs if d["id"] not in matched_ids],
+                          list(getattr(refs, "skipped", [])))

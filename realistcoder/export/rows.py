@@ -12,6 +12,7 @@ import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from realistcoder.errors import NotFoundError
 from realistcoder.export.citations import citation_labels, display_authors
 from realistcoder.export.table import Column, Section, Table
 from realistcoder.store import cmoc as cmoc_store
@@ -72,6 +73,11 @@ def visible_codings(store: Store, *, unblind: bool, reviewer: str | None) -> lis
     """Current codings the caller may see, under the review's blinding rules: one reviewer's
     (``reviewer``), everyone's once ``unblind``, else only while a single reviewer has coded.
     Rows carry offsets, pages, exact text, code and codebook (see ``store.export.codings``)."""
+    if reviewer:
+        known = review.reviewers(store)
+        if known and reviewer not in known:  # a typo would silently export nothing
+            raise NotFoundError(f"no decisions or codings by {reviewer!r}", subject="--reviewer",
+                                fix=f"use one of: {', '.join(known)}")
     seen = review.current_codings(store, viewer=reviewer or None, unblinded=unblind)
     detail = {c["coding_id"]: c for c in q.codings_by_id(store, [r["coding_id"] for r in seen])}
     return [detail[r["coding_id"]] for r in seen if r["coding_id"] in detail]

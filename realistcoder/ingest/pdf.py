@@ -315,8 +315,26 @@ def _lines(textpage, page_no: int, frame: _Frame) -> tuple[list[Line], int]:
                 cur.first_alpha = i
         _add(cur, ch, x0, x1, top, bottom, size)
     flush()
+    lines, firsts = _drop_overprints(lines, firsts)
     _mark_bold(tp, lines, firsts)
     return lines, n_text
+
+
+def _drop_overprints(lines: list[Line], firsts: list[tuple[int, int]]
+                     ) -> tuple[list[Line], list[tuple[int, int]]]:
+    """Drop a line printed again at the same place (fake bold, or a block drawn twice): the
+    reader sees it once, so its sentences must come out once."""
+    seen: dict[str, list[Line]] = {}
+    kept, kept_firsts = [], []
+    for line, first in zip(lines, firsts, strict=True):
+        same = seen.setdefault(line.text, [])
+        if any(abs(o.x0 - line.x0) < 1.0 and abs(o.top - line.top) < 1.0
+               and abs(o.x1 - line.x1) < 1.0 for o in same):
+            continue
+        same.append(line)
+        kept.append(line)
+        kept_firsts.append(first)
+    return kept, kept_firsts
 
 
 def _codes(tp, n: int) -> list[int]:

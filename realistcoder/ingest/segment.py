@@ -14,29 +14,34 @@ How it decides (rules first, then the few exceptions):
 - Abbreviations come from spaCy's English tokenizer exceptions plus a scholarly list
   (:mod:`realistcoder.ingest.abbreviations`): "Fig.", "p.", "e.g.", "vs." never end a sentence;
   "et al.", "U.S.", "Co.", "a.m." end one only before a typical sentence opener ("The", "How");
-  initials ("J. R. Smith") likewise; list markers ("1.", "a.", "2.)") at the start of a sentence
-  and caption labels ("Table 2.") never do.
+  initials ("J. R. Smith", "by A. Patel") likewise, but a capital after a lowercase content word
+  ("in group A. Patients") ends the sentence; list markers ("1.", "a.", "2.)", "• 9.") at the
+  start of a sentence and caption labels ("Table 2.") never do.
 - Layout (:mod:`realistcoder.ingest.segment_layout`): a blank line always ends a sentence; a
   single newline is a space, except before a list item line (bullet, "1.", "(a)", "-") that
   follows a colon, a full stop or another item, and after a heading line (short, no closing
   punctuation, at the start of a block, followed by a capitalised line). Bullets ("•", "▪", "⁃")
   start a new sentence anywhere; so do numbered or lettered items that continue a sequence
-  inline ("1. The first 2. The second", "a) one b) two").
+  inline ("1. The first 2. The second", "a) one b) two") while the sentence before them is
+  itself an item (after "as in case 1. In site 2." the "2." is a number).
 
-Everything runs on compiled regular expressions over the string (no tokenizer pass), so it is
-fast enough to segment whole corpora; :func:`spacy_pipeline` gives a spaCy ``Language`` whose
-``doc.sents`` follow the same rules.
+Everything runs on compiled regular expressions over the string and a few table look-ups (no
+tokenizer pass, no spaCy objects; importing this module does not load spaCy), so it is fast
+enough to segment whole corpora; a text with no candidate boundary costs one regex search.
+:func:`spacy_pipeline` gives a spaCy ``Language`` whose ``doc.sents`` follow the same rules.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from realistcoder.ingest.abbreviations import (
     ABBREVIATIONS,
     FRONTING_PREPOSITIONS,
+    FUNCTION_WORDS,
     OPENERS,
     PREFIX,
     REGULAR,
@@ -57,21 +62,25 @@ _CURRENCY = "$\u00a3\u20ac\u00a5"
 
 # a terminal mark: spaced or plain ellipsis, "…", a run of .!?, or "." + citation digits
 # ("admissions.12,13 However", "important.35 36 A"); then closing quotes/brackets; then
-# whitespace or the end
-# (groups: the mark; its closers; what follows the whitespace after it: a character that can
-# open a sentence (a letter that is not ASCII lowercase, a digit, an opening quote or bracket,
-# a bullet, a currency sign) or the first letters of a camel-case word such as "mHealth"; None
-# at the end).
+# whitespace
+# (groups: the mark; what follows the whitespace after it: a character that can open a
+# sentence (a letter that is not ASCII lowercase, a digit, an opening quote or bracket, a
+# bullet, a currency sign) or the first letters of a camel-case word such as "mHealth"; the
+# final mark of the text is left out of the scan).
 # A mark followed by anything else ("e.g. the", "Yahoo! in", "al., 2019") never ends a
 # sentence, so it is not even a candidate.
 _MARK = re.compile(
     # (the lookbehinds start a match only at the first mark of a run, "...." or ". . .":
     # trying again inside a long run would rescan it from every position, in quadratic time)
-    r"([.!?\u2026\u203d](?<![.!?\u2026\u203d]{2})(?<!\. [.!?\u2026\u203d])"
-    r"(?:(?: ?\.){2,}|[.!?\u203d\u2026]*|\d{1,3}(?:[, \u2013-]\d{1,3})*))"
-    r"([" + re.escape(CLOSERS) + r"]+)?"
-    r"(?=\s+([^\W\d_a-z]|\d|[(" + re.escape(OPEN_QUOTES + BULLETS + _CURRENCY) + r"]"
-    r"|[a-z]+[A-Z])|\s*\Z)"
+    # (a mark that is not followed by whitespace, another mark, a digit or a closer is no
+    # candidate: the first lookahead rejects "U.S.A", "example.com" at once; the possessive
+    # repeats do not backtrack where no shorter run could match)
+    r"([.!?\u2026\u203d](?=[\s\d.!?\u2026\u203d" + re.escape(CLOSERS) + r"])"
+    r"(?<![.!?\u2026\u203d]{2})(?<!\. [.!?\u2026\u203d])"
+    # (citation digits: "outcomes.12,13", "bouts).13"; not the decimals of "100.00")
+    r"(?:(?: ?\.){2,}+|[.!?\u203d\u2026]*+|(?<!\d\.)\d{1,3}(?:[, \u2013-]\d{1,3})*))"
+    r"[" + re.escape(CLOSERS) + r"]*+"
+    r"(?=\s++([^\W_a-z]|[(" + re.escape(OPEN_QUOTES + BULLETS + _CURRENCY) + r"]|[a-z]++[A-Z]))"
 )
 _NONSPACE = re.compile(r"\S")
 _YEAR_VOLUME = re.compile(r"(?:1[89]|20)\d\d[;:(]")
@@ -87,9 +96,15 @@ _MARKER_ONLY = re.compile(
     r"|(?:Table|Figure|Fig\.|Box|Panel|Appendix|Exhibit|Chart|Supplementary\s+(?:Table|Figure))"
     r"\s+[A-Z]?\d{1,3}[a-z]?\.)"
 )
+# a sentence that opens with a list label ("1.", "2.)", "(b)", "• 3.")
+_ITEM_START = re.compile(r"[" + BULLETS + r"\-\u2013*]?\s*\(?(?:\d{1,3}|[A-Za-z])[.)]")
+_LABEL_LEAD = BULLETS + "-\u2013\u2014*("
+_ROMAN = "ivxlcIVXLC"
 _WORD_PUNCT = ".,;:!?)]}\"'\u2019\u201c\u201d\u2018"
 _MULTI_PERIOD = re.compile(r"(?:[A-Za-z]{1,3}\.){2,}")
 _LOOKBACK = 64
+_NEVER = sys.maxsize  # ends the list of layout cuts
+_NO_CUTS = (_NEVER,)
 # the last three characters before the full stop of the longer abbreviations ("Fig." -> "Fig",
 # "approx." -> "rox"): a word ending otherwise in three letters is no abbreviation
 _TAILS = frozenset(a[-4:-1] for a in ABBREVIATIONS if len(a) >= 4)
@@ -97,61 +112,67 @@ _TAILS = frozenset(a[-4:-1] for a in ABBREVIATIONS if len(a) >= 4)
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` offsets of the sentences of ``text``, in order; see the module docstring."""
-    if not text or not isinstance(text, str):
+    if not isinstance(text, str):
         return []
-    if text[0].isspace():
-        first = _NONSPACE.search(text)
-        if first is None:
-            return []
-        cur = first.start()  # where the current sentence starts
-    else:
-        cur = 0
-    forced = (
-        layout_cuts(text)
-        if "\n" in text or "1) " in text or "a) " in text
-        or (not text.isascii() and has_bullet(text))
-        else ()
-    )
-    spans: list[tuple[int, int]] = []
-    fi, nf = 0, len(forced)
-    items: dict[str, int] = {}  # inline list style -> the next label expected
     end = len(text.rstrip())
+    if not end:
+        return []
+    cur = _NONSPACE.search(text).start() if text[0].isspace() else 0  # the sentence's start
     # the final full stop ends the last sentence anyway: leave it out of the scan
-    for m in _MARK.finditer(text, 0, end - 1 if text[end - 1] in TERMINAL_CHARS else end):
-        mark, nc = m.group(1, 3)
-        if nc is None:
-            continue  # nothing follows: the end of the text ends the sentence anyway
-        ms = m.start()
-        if fi < nf and forced[fi] <= ms:
+    stop = end - 1 if text[end - 1] in TERMINAL_CHARS else end
+    search = _MARK.search
+    m = search(text, cur, stop)
+    if "\n" in text or "1) " in text or "a) " in text or (
+        not text.isascii() and has_bullet(text)
+    ):
+        forced = layout_cuts(text)
+        forced.append(_NEVER)
+    elif m is None:
+        return [(cur, end)]  # fast path: no candidate boundary, no layout cue
+    else:
+        forced = _NO_CUTS
+    spans: list[tuple[int, int]] = []
+    fi = 0  # the next layout cut is forced[fi]
+    items = None  # an open inline list: its style -> the next label expected
+    while m is not None:
+        # (spans of the whole match (the mark and its closers), the mark, the next non-space)
+        (ms, me), (_, mark_end), (j, _) = m.regs
+        m = search(text, me, stop)
+        if forced[fi] <= ms:
             cur, fi = _apply_forced(text, forced, fi, ms, cur, spans)
-        if mark == ".":
-            if ms - cur > 5 and nc.isupper():
+        c = text[ms]
+        nc = text[j]  # "mHealth": the scan lets a lowercase letter through only there
+        if c == "." and mark_end - ms == 1:
+            if nc.isupper() and ms - cur > 5:
                 # fast path for "... a word. The" and "... [12]. The"
                 w = text[ms - 3 : ms]
                 if w not in _TAILS and (w.isalpha() or w[2] in ")]"):
-                    spans.append((cur, m.end()))
-                    cur = m.start(3)
+                    spans.append((cur, me))
+                    cur = j
                     continue
-            nc = nc[0]  # "mHealth" comes as "mH"
             # an inline list starts at "1." or "a." and goes on while one is open
             if (items or text[ms - 1] in "1a") and (
                 nc.isupper() or nc.isdigit() or nc in _ITEM_OPENERS
             ):
-                cur = _list_item(text, ms, m.group(2), cur, items, spans)
-            if ms - cur <= 2 and (ms - cur == 1 or text[cur:ms].isdigit()):
-                continue  # "1.", "a.", "12." opening a sentence: a list marker
-            cut = _full_stop(text, ms, m.end(), cur, m.start(3), nc)
-        elif mark[0] in "!?\u203d":  # "Hello!! Long", "Yahoo! in", "Hello?! Is"
-            if nc.isupper() or _opens_sentence(text, m.start(3), nc[0]):
-                spans.append((cur, m.end()))
-                cur = m.start(3)
+                if items is None:
+                    items = {}
+                cur = _list_item(text, ms, text[mark_end:me], cur, items, spans)
+            if ms - cur <= 6:
+                label = text[cur:ms].lstrip(_LIST_LEAD)
+                if len(label) <= 1 or (len(label) <= 3 and label.isdigit()):
+                    continue  # "1.", "a.", "12.", "• 9." opening a sentence: a list marker
+            cut = _full_stop(text, ms, me, cur, j, nc)
+        elif c in "!?\u203d":  # "Hello!! Long", "Yahoo! in", "Hello?! Is"
+            if nc.isupper() or _opens_sentence(text, j, nc):
+                spans.append((cur, me))
+                cur = j
             continue
         else:
-            cut = _other_mark(text, mark, ms, m.end(), cur, m.start(3), nc[0])
+            cut = _other_mark(text, text[ms:mark_end], ms, me, cur, j, nc)
         if cut > cur:
             spans.append((cur, cut))
-            cur = m.start(3) if cut == m.end() else _NONSPACE.search(text, cut).start()
-    if fi < nf:
+            cur = j if cut == me else _NONSPACE.search(text, cut).start()
+    if forced[fi] != _NEVER:
         cur, fi = _apply_forced(text, forced, fi, len(text), cur, spans)
     if end > cur:
         spans.append((cur, end))
@@ -159,7 +180,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 
 def _list_item(
-    text: str, ms: int, closers: str | None, cur: int, items: dict[str, int],
+    text: str, ms: int, closers: str, cur: int, items: dict[str, int],
     spans: list[tuple[int, int]],
 ) -> int:
     """Handle "2." (or "b.", "2.)") at ``ms`` when it continues an inline list started by "1."
@@ -176,9 +197,13 @@ def _list_item(
         return cur
     if q > 0 and not (text[q - 1].isspace() or text[q - 1] in BULLETS):
         return cur
-    if closers:
+    if closers:  # "1.)" is another style than "1."
         key += closers
     if items.get(key) == value:
+        if q > cur and _ITEM_START.match(text, cur) is None:
+            # "1. Aims ... as in case 1. In site 2. The team": an item goes on only while
+            # the sentence is itself an item; after a full sentence "2." is just a number
+            return cur
         items[key] = value + 1
     elif value == 1:
         if q == cur or (q - cur < 8 and not text[cur:q].strip(_LIST_LEAD)):  # "• 1. The"
@@ -200,8 +225,7 @@ def _apply_forced(
 ) -> tuple[int, int]:
     """Close the sentence at each layout cut in ``forced[fi:]`` up to ``upto``; return the new
     sentence start and index."""
-    nf = len(forced)
-    while fi < nf and forced[fi] <= upto:
+    while forced[fi] <= upto:  # (forced ends with _NEVER)
         f = forced[fi]
         fi += 1
         if f <= cur:
@@ -259,7 +283,9 @@ def _full_stop(text: str, ms: int, me: int, cur: int, j: int, nc: str) -> int:
     if nc.isupper():
         pass
     elif nc.isdigit() or nc in _CURRENCY or nc.islower():  # lowercase: only "mHealth"
-        if kind or _marker_only(text, cur, me) or _YEAR_VOLUME.match(text, j) is not None:
+        if kind or _marker_only(text, cur, me, tok) or (
+            nc in "12" and _YEAR_VOLUME.match(text, j) is not None
+        ):
             return -1  # "Acute Med. 2012;11(1):13-7" in a reference
         return me
     elif nc in OPEN_QUOTES:
@@ -284,11 +310,18 @@ def _full_stop(text: str, ms: int, me: int, cur: int, j: int, nc: str) -> int:
                 return -1
     if ms - cur > 12 and not (ms - cur < 40 and tok[0].isdigit()):
         return me
-    return -1 if _marker_only(text, cur, me) else me
+    return -1 if _marker_only(text, cur, me, tok) else me
 
 
-def _marker_only(text: str, cur: int, me: int) -> bool:
-    """Is the sentence so far only a list marker ("2.", "(b).", "iv.") or a caption label?"""
+def _marker_only(text: str, cur: int, me: int, tok: str) -> bool:
+    """Is the sentence so far only a list marker ("2.", "(b).", "iv.") or a caption label?
+    ``tok`` is its last token, with the full stop."""
+    core = tok[:-1]
+    last = core[-1:]
+    if not (last.isdigit() or last == ")" or (last.isalpha() and core[-2:-1].isdigit())):
+        label = core.lstrip(_LABEL_LEAD)
+        if len(label) > 1 and label.strip(_ROMAN):
+            return False  # it ends in a word ("item.", "Design."), not in a label
     return _MARKER_ONLY.fullmatch(text, cur, me) is not None
 
 
@@ -355,18 +388,28 @@ def _paren_sentence(text: str, j: int) -> bool:
 
 def _token_before(text: str, ms: int, cur: int) -> str:
     """The whitespace-delimited token ending at ``ms`` ("" after a long run of spaces)."""
-    parts = text[ms - _LOOKBACK if ms - _LOOKBACK > cur else cur : ms + 1].rsplit(None, 1)
+    lo = ms - _LOOKBACK if ms - _LOOKBACK > cur else cur
+    space = text.rfind(" ", lo, ms)
+    tok = text[space + 1 if space >= 0 else lo : ms + 1]
+    if tok.isprintable() and tok[-1:] not in ("", " "):  # (no newline, tab, odd space in it)
+        return tok
+    parts = text[lo : ms + 1].rsplit(None, 1)
     return parts[-1] if parts else ""
 
 
 def _letter_kind(text: str, c: str, ms: int, cur: int) -> int:
-    """Kind of a one-letter token "X." at ``ms - 1``: capitals are initials ("J. R. Smith"),
-    except the pronoun ("you and I."); lowercase letters are words (or list markers)."""
+    """Kind of a one-letter token "X." at ``ms - 1``: capitals are initials ("J. R. Smith",
+    "by A. Patel"), except the pronoun ("you and I.") and a label after a lowercase content
+    word ("group A.", "vitamin D.", "arm B."); lowercase letters are words (or list markers)."""
     if not c.isupper():
         return 0
-    if c == "I" and ms - 2 > cur:  # "you and I." is the pronoun; "Albert I. Jones" an initial
-        if _token_before(text, ms - 2, cur)[:1].islower():
-            return 0
+    if ms - 2 > cur:
+        before = _token_before(text, ms - 3, cur)  # (ms - 2 is the space before "A.")
+        if before[:1].islower():
+            if c == "I":
+                return 0  # "you and I." is the pronoun; "Albert I. Jones" an initial
+            if before.isalpha() and before.islower() and before not in FUNCTION_WORDS:
+                return 0  # "in group A. Patients were": a label ending the sentence
     return REGULAR
 
 

@@ -4,8 +4,11 @@ new sentence whatever the punctuation says.
 - A blank line (only spaces or tabs between two newlines) always ends a sentence. A line holding
   only a page break (form feed) does not: a sentence may run across pages.
 - A list-item line (bullet, dash, "1.", "1)", "(a)", "a)", "(iv)") starts a new sentence when it
-  follows a colon or semicolon, a finished sentence, a blank line or another item; otherwise
-  ("were either\n(a) nurses or (b) ...") the newline is just a space.
+  follows a colon or semicolon, a finished sentence, a blank line or another item, or when the
+  block holds a second item line of its kind ("- a" and "- b"; "1." and "2."), so that an item
+  wrapped onto a second line without punctuation does not swallow the next; otherwise
+  ("were either\n(a) nurses or (b) ...", "were either\n(a) nurses or\n(b) ...") the newline
+  is just a space.
 - A heading line ends a sentence: short (at most 12 words), starting with a capital or a digit,
   with no closing punctuation, not ending with a connective ("of", "and", "the"), at the start
   of a block (after a blank line, a finished sentence or another heading), followed by a
@@ -46,6 +49,7 @@ _CONNECTORS = frozenset(
     "a an and as at between by for from in into of on or than that the their these this those "
     "to which who whose with within without was were is are be been et al nor but".split()
 )
+_RUN_ON = _CONNECTORS | {"either", "neither", "both", "whether"}
 _MAX_HEADING_WORDS = 12
 
 
@@ -76,6 +80,7 @@ def _line_cuts(text: str) -> list[int]:
         if line or "\f" not in raw:  # a line holding only a page break is no paragraph break
             lines.append((pos, len(raw), line))
         pos += len(raw) + 1
+    listed = _listed_items(lines)
     in_list = False
     prev = ""  # the previous line's content ("" = blank or none)
     prev_heading = False
@@ -88,7 +93,9 @@ def _line_cuts(text: str) -> list[int]:
         is_item = _LIST_LINE.match(line) is not None
         if is_item:
             after_colon = prev.endswith((":", ";"))
-            if off > 0 and (in_list or block_start or after_colon):
+            if off > 0 and (
+                in_list or block_start or after_colon or (i in listed and not _runs_on(prev))
+            ):
                 cuts.append(off)
             in_list = in_list or block_start or after_colon
         heading = (
@@ -101,6 +108,39 @@ def _line_cuts(text: str) -> list[int]:
             cuts.append(off + length)
         prev, prev_heading = line, heading
     return cuts
+
+
+def _listed_items(lines: list[tuple[int, int, str]]) -> set[int]:
+    """Indexes of item lines that belong to a list of at least two lines in the same block
+    (no blank line between): "- a" + "- b", or numbered or lettered labels in sequence ("1."
+    + "2.", "(a)" + "(b)"). Such a line starts an item whatever the line before it says
+    ("Barriers" + "- staff turnover and" + "unclear roles" + "- lack of time")."""
+    found: set[int] = set()
+    block: dict[tuple[str, int], int] = {}  # (style, label) -> line index, in this block
+    for i, (_, _, line) in enumerate(lines):
+        if not line:
+            block.clear()
+            continue
+        m = _LIST_LINE.match(line)
+        if m is None:
+            continue
+        label = m.group().rstrip()
+        if label[-1] in ".)" and label.strip("().").isalnum():  # "1.", "(2)", "b)", "(iv)"
+            core = label.strip("().")
+            style = label.replace(core, "#")
+            value = int(core) if core.isdecimal() else ord(core) - 96 if len(core) == 1 else 0
+        else:  # a bullet or dash: any two of the same kind make a list
+            style, value = label, 0
+        for other in ((style, value - 1), (style, value + 1)) if value else ((style, 0),):
+            if other in block:
+                found.update((block[other], i))
+        block[(style, value)] = i
+    return found
+
+
+def _runs_on(line: str) -> bool:
+    """Does the sentence plainly go on after ``line`` ("were either", "nurses or", "aged 65,")?"""
+    return line[-1] == "," or line.rsplit(None, 1)[-1].lower() in _RUN_ON
 
 
 def _ends_sentence(line: str) -> bool:

@@ -56,7 +56,12 @@ def expand(args: list[str]) -> tuple[list[Path], list[Problem]]:
     for arg in args:
         path = Path(arg).expanduser()
         if path.is_dir():
-            for found in sorted(_walk(path)):
+            found_any = sorted(_walk(path))
+            if not found_any:
+                problems.append(Problem(arg, InputError(
+                    f"the folder holds no {SUPPORTED} files", subject=arg,
+                    fix="check the folder, or convert the documents to PDF, .txt or .md")))
+            for found in found_any:
                 add(found)
         elif path.exists() or path.is_symlink():
             add(path)
@@ -93,6 +98,9 @@ def read_bytes(path: Path) -> bytes:
     """The file's bytes, or a one-line InputError when it cannot be read."""
     if path.is_dir():
         raise InputError("is a folder", subject=path, fix="pass the folder itself, not a link")
+    if path.exists() and not path.is_file():  # reading /dev/zero or a pipe never ends
+        raise InputError("not a regular file (a device, pipe or socket)", subject=path,
+                         fix="pass a PDF, .txt or .md file saved on disk")
     try:
         return path.read_bytes()
     except FileNotFoundError:

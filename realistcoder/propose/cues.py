@@ -8,6 +8,11 @@
   negates matches in the next few tokens of its clause; a post-trigger ("did not", "was not
   seen", "remained unchanged") negates a match just before it.
 * **Hedging** ("may", "might", "unclear", "appears to") marks the whole clause as hedged.
+* **Sentence kind**: a sentence that describes the study rather than reporting evidence (a
+  reference entry, methods, aims, data sources, a research question, a recommendation) is
+  marked, and so is whether it reports a change or result (:data:`CHANGE`: outcome evidence)
+  and whether it tells how people reasoned or responded (:data:`REASONING`: mechanism
+  evidence).
 
 Cue phrases are matched on the same match keys (lemmas) as codebook terms, so "led to",
 "leads to" and "leading to" are one cue. A clause ends at ``;`` ``:`` or a contrastive word
@@ -16,12 +21,16 @@ Cue phrases are matched on the same match keys (lemmas) as codebook terms, so "l
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from itertools import accumulate
 
 from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
+
+from realistcoder.propose.nlp import doc_text
 
 C, M, OUT = "context", "mechanism", "outcome"
 
@@ -115,20 +124,29 @@ PSEUDO_NEGATION = [
 ]
 # sentences that describe the study rather than report evidence (methods, aims, data sources)
 METHODS = [
-    "questionnaire", "questionnaires", "response rate", "were recruited", "was recruited",
+    "questionnaire was", "questionnaires were", "questionnaires used", "a questionnaire",
+    "response rate", "were recruited", "was recruited",
     "were analysed", "were analyzed", "analysed thematically", "analyzed thematically",
     "we used", "we interviewed", "interviews were held", "interviews were conducted",
     "data were collected", "data were extracted", "were identified from", "this paper reports",
     "this report presents", "this note shares", "this study examines", "we report",
     "objective :", "objectives :", "aim :", "aims :", "methods :", "design :",
     "registered population of", "sign-in sheets", "were calculated from", "we searched",
+    "background :", "we set out to", "we aimed to", "the aim of this", "the aim was to",
+    "this evaluation examines", "this evaluation aimed", "data came from", "data were drawn from",
+    "data were obtained from", "were drawn from", "was sent to", "were sent to",
+    "semi-structured interviews", "focus groups were held", "we also analysed",
+    "we also analyzed", "we analysed", "we analyzed", "we conducted",
+    "it is written for", "this guide", "this note is",
+    "we were not able to", "we were unable to", "were interviewed", "was approved by",
+    "ethical approval", "inclusion criteria", "exclusion criteria",
 ]
 # first words of a recommendation ("2. Give volunteers clear roles ...")
 IMPERATIVES = frozenset("""
 give build collect hold make ensure agree use set plan involve invest start keep avoid provide
 offer consider allow create put check define share review engage support develop establish
 """.split())
-SENTENCE_FACTORS = {"reference": 0.2, "methods": 0.5, "recommendation": 0.5}
+SENTENCE_FACTORS = {"reference": 0.2, "methods": 0.3, "recommendation": 0.4, "question": 0.4}
 # an outcome is a change or a result: words that report one
 CHANGE = [
     "fall", "fell", "rise", "rose", "reduce", "reduction", "increase", "decrease", "improve",
@@ -137,6 +155,28 @@ CHANGE = [
     "percent", "per cent", "effect", "impact", "benefit", "gain", "shorter", "longer", "faster",
     "slower", "avoid", "avert", "prevent", "widen", "narrow", "achieve", "sustain", "led to",
     "resulted in", "outcome", "no longer", "stopped", "left", "stayed", "remain",
+    "became", "become", "began to", "shift", "shifted", "moved", "dropped", "collapse",
+    "collapsed", "stall", "stalled", "easier", "harder", "quicker", "slower", "differ",
+    "differed", "reached", "widening", "uneven", "unequal", "lost", "ended", "failed",
+]
+
+# how people reasoned or responded: what makes a sentence mechanism (reasoning) evidence
+REASONING = [
+    "feel", "felt", "feeling", "feelings", "confident", "confidence", "trust", "trusted",
+    "willing", "willingness", "unwilling", "reluctant", "reluctance", "worried", "worry",
+    "concern", "concerned", "fear", "feared", "afraid", "anxious", "cautious", "wary",
+    "believe", "belief", "perceive", "perceived", "perception", "saw it as", "see it as",
+    "saw this as", "viewed as", "seen as", "valued", "value", "motivated", "motivation",
+    "encouraged", "reassured", "empowered", "ownership", "belong", "belonging", "pride",
+    "sense of", "permission", "accept", "accepted", "acceptance", "agreed that", "keen",
+    "enthusiastic", "enthusiasm", "frustrated", "frustration", "resistant", "resistance",
+    "buy-in", "attitude", "attitudes", "listened to", "heard", "respected", "comfortable",
+    "uncomfortable", "described", "said", "explained", "told us", "reported feeling",
+    "according to", "interviewees", "participants said", "knew", "understood", "expected of",
+    "learned", "learnt", "realised", "realized", "aligned", "alignment", "incentive to",
+    "shared vision", "sense of purpose", "relationships", "relationship", "collaborate",
+    "collaborating", "collaboration", "engaged", "engagement", "protective", "identity",
+    "autonomy", "empowerment", "challenge", "questioned", "doubted", "overlooked",
 ]
 
 HEDGES = [
@@ -145,7 +185,8 @@ HEDGES = [
     "seemed to", "suggests", "suggest", "suggested", "likely", "unlikely", "tentative",
     "tentatively", "anecdotal", "anecdotally", "it is hoped", "hoped", "expected to",
     "is expected", "would", "not yet known", "too early to", "limited evidence", "mixed evidence",
-    "it is not clear", "remains to be seen", "plausibly",
+    "it is not clear", "remains to be seen", "plausibly", "cannot say", "can not say",
+    "could not say", "not possible to say", "not yet clear",
 ]
 CLAUSE_BREAKS = {";", ":", "but", "however", "although", "though", "whereas", "yet", "except"}
 
@@ -175,13 +216,18 @@ class CueAnalysis:
     clause: list[int]
     commas: list[int]  # number of commas before each token
 
-    sentence: CueHit | None = None  # the sentence is a reference, methods or recommendation
+    sentence: CueHit | None = None  # reference, methods, recommendation or question
     change: bool = False  # the sentence reports a change or result (see CHANGE)
+    reasoning: list[tuple[int, int]] = field(default_factory=list)  # REASONING cue spans
 
     def __post_init__(self) -> None:
         self.roles = [h for h in self.hits if h.kind == "role"]
         self.negations = [h for h in self.hits if h.kind.startswith("negation")]
         self.hedges = [h for h in self.hits if h.kind == "hedge"]
+
+    def reasoning_outside(self, spans: list[tuple[int, int]]) -> bool:
+        """Whether a reasoning cue lies outside every one of ``spans`` (token offsets)."""
+        return any(all(e <= a or b <= s for a, b in spans) for s, e in self.reasoning)
 
     def negation_for(self, start: int, end: int) -> CueHit | None:
         """The negation that covers tokens ``[start, end)``, if any (NegEx scope rules)."""
@@ -249,6 +295,7 @@ class CueMatcher:
             "hedge": HEDGES,
             "methods": METHODS,
             "change": CHANGE,
+            "reasoning": REASONING,
         }
         self.scopes = {
             phrase: (tuple(after.items()), tuple(before.items()), phrase in SUBORDINATE_CUES)
@@ -261,18 +308,26 @@ class CueMatcher:
                 self.matcher.add(label, [nlp(phrase)])
 
     def __call__(self, doc: Doc) -> CueAnalysis:
-        raw, pseudo, methods, change = [], [], None, False
+        raw, pseudo, methods, change, reasoning = [], [], None, False, []
         for match_id, start, end in self.matcher(doc):
             kind, phrase = self.kinds[match_id]
             if kind == "change":
                 change = True
+            elif kind == "reasoning":
+                reasoning.append((start, end))
             elif kind == "pseudo":
                 pseudo.append((start, end))
             elif kind == "methods":
                 methods = methods or CueHit("methods", phrase, start, end)
             else:
                 raw.append((kind, phrase, start, end))
-        sentence = _reference(doc) or _recommendation(doc) or methods
+        text = doc_text(doc)
+        sentence = (
+            (_reference(doc) if _MAYBE_REFERENCE.match(text) and _YEAR.search(text) else None)
+            or (_recommendation(doc) if _MAYBE_RECOMMENDATION.match(text) else None)
+            or methods
+            or (_question(doc) if text.rstrip().endswith("?") else None)
+        )
         hits = []
         for kind, phrase, start, end in _longest_first(raw) if len(raw) > 1 else raw:
             if pseudo and kind.startswith("negation") and any(s <= start < e for s, e in pseudo):
@@ -280,24 +335,28 @@ class CueMatcher:
             after, before, comma = self.scopes.get(phrase, ((), (), False))
             hits.append(CueHit(kind, phrase, start, end, after, before, comma))
         if not hits:  # clauses only matter around cues
-            return CueAnalysis([], [], [], sentence, change)
+            return CueAnalysis([], [], [], sentence, change, reasoning)
         clause, commas = self._clauses(doc)
-        return CueAnalysis(hits, clause, commas, sentence, change)
+        return CueAnalysis(hits, clause, commas, sentence, change, reasoning)
 
     def _clauses(self, doc: Doc) -> tuple[list[int], list[int]]:
         """Clause number and commas seen, per token."""
         lowers = doc.to_array(LOWER).tolist()
         if self.breaks.isdisjoint(lowers) and self.comma not in lowers:
             return [0] * len(lowers), [0] * len(lowers)
-        clause, commas, number, n_commas = [], [], 0, 0
-        for lower in lowers:
-            if lower in self.breaks:
-                number += 1
-            clause.append(number)
-            commas.append(n_commas)
-            if lower == self.comma:
-                n_commas += 1
+        breaks, comma = self.breaks, self.comma
+        clause = list(accumulate(lower in breaks for lower in lowers))
+        commas = [0, *accumulate(lower == comma for lower in lowers[:-1])]
         return clause, commas
+
+
+# cheap tests on the text before the token-level checks below (most sentences fail them)
+_MAYBE_REFERENCE = re.compile(r"\s*(?:[\[(]\s*\d+\s*[\])]\s*)?[A-Z][^\s,]*,?\s+[A-Z]{1,3}\b")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_MAYBE_RECOMMENDATION = re.compile(
+    r"\W{0,6}(?:\d+[.)]?\s*\W{0,3})?(?:" + "|".join(w.title() for w in sorted(IMPERATIVES))
+    + r")\b|\W{0,6}\d+[.)]?\s*\W{0,3}[A-Z][a-z]+\b"
+)
 
 
 def _reference(doc: Doc) -> CueHit | None:
@@ -316,13 +375,41 @@ def _reference(doc: Doc) -> CueHit | None:
 
 
 def _recommendation(doc: Doc) -> CueHit | None:
-    """A recommendation: the sentence (after a list number or bullet) opens with a verb."""
+    """A recommendation: the sentence (after a list number or bullet) opens with a verb: one of
+    :data:`IMPERATIVES`, or, after a list number ("2. Pay residents ..."), any verb in its base
+    form that is not followed by a verb of its own (which would make it a subject: "2. Staff
+    felt ...")."""
     i = 0
     while i < len(doc) and i < 3 and not doc[i].is_alpha:
         i += 1
-    if i < len(doc) and doc[i].is_title and doc[i].lower_ in IMPERATIVES:
-        return CueHit("recommendation", doc[i].lower_, i, i + 1)
+    if i >= len(doc) or not doc[i].is_title:
+        return None
+    word = doc[i].lower_
+    if word in IMPERATIVES:
+        return CueHit("recommendation", word, i, i + 1)
+    numbered = i >= 1 and doc[0].like_num and i + 1 < len(doc)
+    if numbered and _is_base_verb(word) and not _is_verb_form(doc[i + 1].lower_):
+        return CueHit("recommendation", word, i, i + 1)
     return None
+
+
+def _question(doc: Doc) -> CueHit | None:
+    """A research or review question ("What helped ...?"): asks, reports nothing."""
+    if len(doc) > 2 and doc[-1].text == "?":
+        return CueHit("question", "?", len(doc) - 1, len(doc))
+    return None
+
+
+def _is_base_verb(word: str) -> bool:
+    from realistcoder.propose.nlp import lexicon
+
+    return lexicon().is_base_verb(word)
+
+
+def _is_verb_form(word: str) -> bool:
+    from realistcoder.propose.nlp import lexicon
+
+    return lexicon().is_verb_form(word)
 
 
 def _longest_first(raw: list[tuple[str, str, int, int]]) -> list[tuple[str, str, int, int]]:

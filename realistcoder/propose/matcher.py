@@ -44,7 +44,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from spacy.attrs import IDX, LENGTH
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
@@ -54,7 +53,7 @@ from realistcoder.codebook.model import Code, Codebook
 from realistcoder.errors import CodebookError
 from realistcoder.propose.cues import SENTENCE_FACTORS, CueAnalysis, CueHit, CueMatcher
 from realistcoder.propose.near import NearMatcher
-from realistcoder.propose.nlp import lexicon, load_nlp
+from realistcoder.propose.nlp import doc_text, lexicon, load_nlp
 from realistcoder.propose.repair import Repairer, repaired_doc
 
 METHODS = {"term": "lemma", "near": "lemma", "pattern": "pattern", "fuzzy": "fuzzy"}
@@ -68,8 +67,12 @@ REJOIN_FACTOR = 0.9
 CUE_BOOST = 0.4
 CUE_CONFLICT = 0.85
 NEGATION_FACTOR = 0.5
-NO_CHANGE_FACTOR = 0.6
+OUTCOME_NEGATION_FACTOR = 0.85
+NO_CHANGE_FACTOR = 0.45
+NO_REASONING_FACTOR = 0.5
+REASONING_CONTEXT_FACTOR = 0.6
 HEDGE_FACTOR = 0.8
+SIBLING_MARGIN = 0.15
 
 
 @dataclass
@@ -220,12 +223,9 @@ class CodebookMatcher:
         for match_id, start, end in exact:
             for index, term, weight in entries[match_id]:
                 hits[index].append(_Hit(start, end, term, "term", weight))
-        near = self.near(doc)
+        near = self.near(doc, {match_id for match_id, _, _ in exact} if exact else frozenset())
         if near:
-            seen = {match_id for match_id, _, _ in exact}
             for match_id, words in near:
-                if match_id in seen:
-                    continue
                 for index, term, weight in entries[match_id]:
                     hits[index].append(_Hit(words[0], words[-1] + 1, term, "near",
                                             weight * NEAR_FACTOR, words=words))
@@ -252,7 +252,7 @@ class CodebookMatcher:
                 proposal.codebook = self.book_of[index]
                 proposals.append(proposal)
         proposals.sort(key=lambda p: (-p.score, p.code))
-        return proposals
+        return _best_per_role_theory(proposals) if len(proposals) > 1 else proposals
 
     def _fuzzy_hits(self, doc: Doc, hits: dict[int, list[_Hit]]) -> None:
         units = self.repairer.repair(doc)
@@ -284,11 +284,18 @@ class CodebookMatcher:
         for weight in best.values():
             miss *= 1 - weight
         evidence = 1 - miss
+        if min_score > 0 and _ceiling(evidence, code.role, cues) < min_score:
+            return None  # no cue could lift it to the threshold: skip the cue analysis
         flags: list[str] = []
         extra: list[CueHit] = []
         anchor = min(kept, key=lambda h: h.start)
         if code.role != "other":
             weight, conflict, agreeing = cues.role_support(code.role, anchor.start)
+            if (code.role == "context" and weight == 0 and cues.reasoning
+                    and cues.reasoning_outside([(h.start, h.end) for h in kept])):
+                # the sentence tells how people reasoned, and nothing marks this as a condition
+                evidence *= REASONING_CONTEXT_FACTOR
+                flags.append("reasoning_sentence")
             if weight > 0:
                 evidence += (1 - evidence) * CUE_BOOST * weight
                 extra.extend(agreeing)
@@ -296,8 +303,8 @@ class CodebookMatcher:
                 evidence *= CUE_CONFLICT
                 flags.append("cue_conflict")
         negations = [cues.negation_for(h.start, h.end) for h in kept] if cues.negations else [None]
-        if all(negations):
-            evidence *= NEGATION_FACTOR
+        if all(negations):  # a null finding is still outcome evidence (disconfirming)
+            evidence *= OUTCOME_NEGATION_FACTOR if code.role == "outcome" else NEGATION_FACTOR
             flags.append("negated")
             extra.extend(dict.fromkeys(n for n in negations if n))
         hedge = cues.hedge_for(anchor.start) if cues.hedges else None
@@ -308,6 +315,9 @@ class CodebookMatcher:
         if code.role == "outcome" and not cues.change:
             evidence *= NO_CHANGE_FACTOR
             flags.append("no_change")
+        elif code.role == "mechanism" and not cues.reasoning:
+            evidence *= NO_REASONING_FACTOR
+            flags.append("no_reasoning")
         if cues.sentence is not None:
             evidence *= SENTENCE_FACTORS[cues.sentence.kind]
             flags.append(cues.sentence.kind)
@@ -332,6 +342,33 @@ class CodebookMatcher:
         )
 
 
+def _ceiling(evidence: float, role: str, cues: CueAnalysis) -> float:
+    """The highest score a code with this term evidence can reach in this sentence (the best
+    cue boost, and only the sentence-level discounts)."""
+    ceiling = evidence + (1 - evidence) * CUE_BOOST if role != "other" else evidence
+    if cues.sentence is not None:
+        ceiling *= SENTENCE_FACTORS[cues.sentence.kind]
+    if role == "outcome" and not cues.change:
+        ceiling *= NO_CHANGE_FACTOR
+    elif role == "mechanism" and not cues.reasoning:
+        ceiling *= NO_REASONING_FACTOR
+    return ceiling
+
+
+def _best_per_role_theory(proposals: list[Proposal]) -> list[Proposal]:
+    """One proposal per (codebook, role, theory): the best, plus sibling codes scoring within
+    :data:`SIBLING_MARGIN` of it (a close call the reviewer should see). ``proposals`` is
+    sorted best first."""
+    best: dict[tuple, float] = {}
+    kept = []
+    for p in proposals:
+        key = (p.codebook, p.role, p.theory)
+        top = best.setdefault(key, p.score)
+        if p.score >= top - SIBLING_MARGIN:
+            kept.append(p)
+    return kept
+
+
 def _non_overlapping(hits: list[_Hit]) -> list[_Hit]:
     """Longest, then strongest, spans first; drop spans overlapping one already kept."""
     kept: list[_Hit] = []
@@ -341,20 +378,12 @@ def _non_overlapping(hits: list[_Hit]) -> list[_Hit]:
     return kept
 
 
-def _offsets(doc: Doc) -> tuple[str, list[int], list[int]]:
-    """The doc's text and its tokens' character offsets and lengths (made once per doc)."""
-    cached = doc.user_data.get("rc_offsets")
-    if cached is None:
-        array = doc.to_array([IDX, LENGTH]).tolist()
-        cached = (doc.text, [a[0] for a in array], [a[1] for a in array])
-        doc.user_data["rc_offsets"] = cached
-    return cached
-
-
 def _chars(doc: Doc, start: int, end: int) -> tuple[int, int, str]:
-    text, idx, length = _offsets(doc)
-    a, b = idx[start], idx[end - 1] + length[end - 1]
-    return a, b, text[a:b]
+    """Character offsets and text of tokens ``[start, end)`` (two token look-ups: cheaper than
+    an array of every token's offsets for the few spans a sentence has)."""
+    first, last = doc[start], doc[end - 1]
+    a, b = first.idx, last.idx + len(last)
+    return a, b, doc_text(doc)[a:b]
 
 
 def _span_json(hit: _Hit, doc: Doc) -> list[dict]:

@@ -33,8 +33,10 @@ class NearMatcher:
             self.index[rarest].append((mid, keys))
         self.anchors = frozenset(self.index)
 
-    def __call__(self, doc: Doc) -> list[tuple[int, list[int]]]:
-        """(match_id, token positions of the words) for each term found near."""
+    def __call__(self, doc: Doc, skip: frozenset[int] | set[int] = frozenset()
+                 ) -> list[tuple[int, list[int]]]:
+        """(match_id, token positions of the words) for each term found near; terms in
+        ``skip`` (already matched exactly) are not looked for."""
         if not self.anchors or not len(doc):
             return []
         norms, present, positions = _keys(doc)
@@ -42,13 +44,14 @@ class NearMatcher:
         if not anchors:
             return []
         found = []
+        index = self.index
         for anchor in anchors:
-            for mid, keys in self.index[anchor]:
-                if not present.issuperset(keys):
+            for mid, keys in index[anchor]:
+                if mid in skip or not present.issuperset(keys):
                     continue
-                for k in keys:
-                    if k not in positions:
-                        positions[k] = [i for i, x in enumerate(norms) if x == k]
+                if not positions:  # every word's positions, in one pass (once per doc)
+                    for i, x in enumerate(norms):
+                        positions.setdefault(x, []).append(i)
                 best = _tightest([positions[k] for k in keys])
                 if best and best[-1] - best[0] + 1 <= len(keys) + SLACK:
                     found.append((mid, best))

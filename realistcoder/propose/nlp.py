@@ -26,6 +26,10 @@ from spacy.lookups import load_lookups
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+_AUXILIARIES = frozenset(
+    "is are was were be been has have had do does did can could will would should may might "
+    "must shall".split()
+)
 TRAINED_PIPELINES = ("en_core_web_sm", "en_core_web_md", "en_core_web_lg")
 KEY_COMPONENT = "realist_match_key"
 
@@ -41,10 +45,11 @@ class Lexicon:
         words: set[str] = set(STOP_WORDS)
         for pos in ("noun", "verb", "adj", "adv"):
             words.update(w for w in index.get(pos, []) if w.isalpha())
+        self._verbs = frozenset(w for w in index.get("verb", []) if w.isalpha())
         words.update(v for v in self._lemma.values() if isinstance(v, str))
         self._words = frozenset(words)
         self._cache: dict[str, str] = {}
-        self._seen: dict[int, tuple[set[int], set[int]]] = {}
+        self._seen: dict[int, tuple[set[int], set[int], set[int]]] = {}
 
     def key(self, text: str) -> str:
         """Match key: lower-cased, American spelling, lemma ("Behaviours" -> "behavior")."""
@@ -61,18 +66,21 @@ class Lexicon:
 
     def prepare(self, orths: list[int], vocab: Vocab) -> list[int]:
         """Give new word types their match key (on the lexeme); return the positions of
-        unknown words among ``orths``."""
-        done, unknown = self._seen.setdefault(id(vocab), (set(), set()))
+        unknown words among ``orths`` that could hide a term (see :func:`repair_candidate`)."""
+        done, unknown, titled = self._seen.setdefault(id(vocab), (set(), set(), set()))
         new = set(orths).difference(done)
         for orth in new:
             text = vocab.strings[orth]
             vocab[orth].norm_ = self.key(text)
-            if self.is_unknown(text):
+            if self.is_unknown(text) and not text.isupper():
                 unknown.add(orth)
+                if text.istitle():
+                    titled.add(orth)
             done.add(orth)
         if unknown.isdisjoint(orths):
             return []
-        return [i for i, orth in enumerate(orths) if orth in unknown]
+        return [i for i, orth in enumerate(orths)
+                if orth in unknown and (i == 0 or orth not in titled)]
 
     def key_of_lemma(self, lemma: str) -> str:
         """Match key from a trained pipeline's lemma (lower-cased, American spelling)."""
@@ -85,6 +93,17 @@ class Lexicon:
             return not self.is_word(text.lower())
         return len(text) > 2 and text.endswith("-") and text[:-1].isalpha()
 
+    def is_base_verb(self, lower: str) -> bool:
+        """A verb in its base form ("pay", "collect"; not "holding" or "staffed")."""
+        return lower in self._verbs and self._lemma.get(lower, lower) == lower
+
+    def is_verb_form(self, lower: str) -> bool:
+        """An inflected verb form ("felt", "was", "reported"), not a base form."""
+        if lower in _AUXILIARIES:
+            return True
+        lemma = self._lemma.get(lower)
+        return lemma is not None and lemma != lower and lemma in self._verbs
+
     def is_word(self, lower: str) -> bool:
         """Whether a lower-cased token is a known English word (or an inflection of one)."""
         return (
@@ -92,6 +111,12 @@ class Lexicon:
             or self._lemma.get(lower) is not None
             or self._norm.get(lower) is not None
         )
+
+
+def repair_candidate(lex: Lexicon, text: str, i: int) -> bool:
+    """An unknown word where a misspelt or broken term could hide: not an acronym, and not a
+    capitalised name unless it opens the sentence."""
+    return lex.is_unknown(text) and not text.isupper() and (i == 0 or not text.istitle())
 
 
 @lru_cache(maxsize=1)
@@ -102,14 +127,14 @@ def lexicon() -> Lexicon:
 @Language.component(KEY_COMPONENT)
 def set_match_keys(doc: Doc) -> Doc:
     """Give tokens their match key in ``NORM`` (see the module docstring), and record in
-    ``doc.user_data["rc_unknown"]`` the positions of tokens that are not English words (the
-    only candidates for fuzzy repair)."""
+    ``doc.user_data["rc_unknown"]`` the positions of tokens that are not English words, nor
+    acronyms or capitalised names (the only candidates for fuzzy repair)."""
     lex = lexicon()
     if doc.user_data.get("rc_trained", False):
         unknown = []
         for token in doc:
             token.norm_ = lex.key_of_lemma(token.lemma_)
-            if lex.is_unknown(token.text):
+            if repair_candidate(lex, token.text, token.i):
                 unknown.append(token.i)
         doc.user_data["rc_unknown"] = unknown
         return doc
@@ -132,6 +157,29 @@ def trained_pipeline_name() -> str | None:
     return None
 
 
+class TextKeepingTokenizer:
+    """Wraps the pipeline's tokenizer to keep each doc's source text in
+    ``doc.user_data["rc_text"]``: rebuilding ``doc.text`` walks every token in Python, and the
+    matcher needs the text of every sentence it proposes for (to quote matched spans)."""
+
+    def __init__(self, tokenizer):
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        doc = self.tokenizer(text)
+        doc.user_data["rc_text"] = text
+        return doc
+
+    def __getattr__(self, name: str):
+        return getattr(self.tokenizer, name)
+
+
+def doc_text(doc: Doc) -> str:
+    """The doc's text, without walking its tokens when the tokenizer kept it."""
+    text = doc.user_data.get("rc_text")
+    return text if text is not None else doc.text
+
+
 @lru_cache(maxsize=2)
 def load_nlp(use_trained: bool = True) -> Language:
     """The matching pipeline (cached: build it once per process)."""
@@ -142,6 +190,7 @@ def load_nlp(use_trained: bool = True) -> Language:
     else:
         nlp = spacy.blank("en")
     nlp.add_pipe(KEY_COMPONENT)
+    nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     lexicon()
     return nlp
 

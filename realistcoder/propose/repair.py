@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from spacy.attrs import ORTH, SPACY
 from spacy.tokens import Doc
 
 from realistcoder.propose.nlp import Lexicon
@@ -25,6 +26,8 @@ from realistcoder.propose.nlp import Lexicon
 MIN_FUZZY_LEN = 5
 MIN_GLUED_LEN = 7
 MAX_LEN_DIFF = 2
+WINDOW = 3  # tokens either side of a suspicious word that a repair can involve
+UNIT_CACHE_SIZE = 200_000
 
 
 def fuzzy_cutoff(length: int) -> float:
@@ -58,17 +61,22 @@ class Repairer:
                 by_len[len(word)].append(word)
         self._by_len = by_len
         self._fuzzy_cache: dict[str, tuple[str, float] | None] = {}
+        self._suspicious_cache: dict[str, bool] = {}
+        self._unit_cache: dict[tuple, Unit | None] = {}  # offsets relative to the word
         self._glued_cache: dict[str, tuple[str, str] | None] = {}
         self._joined_cache: dict[tuple[str, ...], tuple[str, float] | None] = {}
 
     def suspicious(self, lower: str) -> bool:
-        """A word that is neither a term word nor English: a candidate for repair."""
-        return (
-            lower.isalpha()
-            and lower not in self.term_words
-            and self.lex.key(lower) not in self.term_keys
-            and not self.lex.is_word(lower)
-        )
+        """A word that is neither a term word nor English: a candidate for repair (cached)."""
+        known = self._suspicious_cache.get(lower)
+        if known is None:
+            known = self._suspicious_cache[lower] = (
+                lower.isalpha()
+                and lower not in self.term_words
+                and self.lex.key(lower) not in self.term_keys
+                and not self.lex.is_word(lower)
+            )
+        return known
 
     def fuzzy(self, lower: str) -> tuple[str, float] | None:
         """(match key, similarity) of the closest term word, if close enough."""
@@ -134,21 +142,34 @@ class Repairer:
         unknown = doc.user_data.get("rc_unknown")
         if unknown is None:
             unknown = [t.i for t in doc if t.is_alpha and not self.lex.is_word(t.lower_)]
+        if not unknown:
+            return None
         fixes: dict[int, Unit] = {}
         taken: set[int] = set()
+        array = doc.to_array([ORTH, SPACY]).tolist()
+        n = len(array)
         for i in unknown:
             if i in taken:
                 continue
-            token = doc[i]
-            if token.is_upper or (token.is_title and i > 0):
-                continue  # acronyms and proper names: not where terms hide
-            lower = token.lower_
-            if lower.endswith("-"):  # "organi- sation": the word was broken at a line end
-                unit = self._rejoin_hyphen(doc, i, taken)
-            elif self.suspicious(lower):
-                unit = self._fix(doc, i, taken)
-            else:
-                continue
+            # the repair depends only on the words and spaces around token i: memoised
+            a, b = max(0, i - WINDOW), min(n, i + WINDOW + 1)
+            key = (i - a, i == 0, tuple(map(tuple, array[a:b])))
+            if key in self._unit_cache:
+                cached = self._unit_cache[key]
+                if cached is None:
+                    continue
+                start, end = i + cached.start, i + cached.end
+                if taken.isdisjoint(range(start, end)):
+                    unit = Unit(start, end, cached.words, cached.keys, cached.how,
+                                cached.similarity)
+                    fixes[start] = unit
+                    taken.update(range(start, end))
+                    continue
+            unit = self._repair_at(doc, i, taken)
+            if not taken and len(self._unit_cache) < UNIT_CACHE_SIZE:
+                self._unit_cache[key] = None if unit is None else Unit(
+                    unit.start - i, unit.end - i, unit.words, unit.keys, unit.how,
+                    unit.similarity)
             if unit is not None:
                 fixes[unit.start] = unit
                 taken.update(range(unit.start, unit.end))
@@ -162,6 +183,17 @@ class Repairer:
             units.append(unit)
             end = unit.end
         return units
+
+    def _repair_at(self, doc: Doc, i: int, taken: set[int]) -> Unit | None:
+        token = doc[i]
+        if token.is_upper or (token.is_title and i > 0):
+            return None  # acronyms and proper names: not where terms hide
+        lower = token.lower_
+        if lower.endswith("-"):  # "organi- sation": the word was broken at a line end
+            return self._rejoin_hyphen(doc, i, taken)
+        if self.suspicious(lower):
+            return self._fix(doc, i, taken)
+        return None
 
     def _rejoin_hyphen(self, doc: Doc, i: int, taken: set[int]) -> Unit | None:
         if i + 1 >= len(doc) or i + 1 in taken or not doc[i].whitespace_:

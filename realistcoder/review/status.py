@@ -10,7 +10,8 @@ ROLE_ORDER = ("context", "mechanism", "outcome", "other")
 
 def review_status(store: Store, viewer: str | None = None, unblinded: bool = False) -> dict:
     """Figures as plain data. Blinded: with a ``viewer``, only their own rows; without one and
-    not unblinded, per-reviewer rows are hidden and only the totals of proposals are shown."""
+    not unblinded, per-reviewer rows are hidden and only the totals of proposals are shown.
+    Blinded, nothing tells whether or how many others have decided."""
     raw = rv.status_counts(store)
 
     def visible(name: str) -> bool:
@@ -40,7 +41,9 @@ def review_status(store: Store, viewer: str | None = None, unblinded: bool = Fal
         "codings": codings,
         "appraised": {r["reviewer"]: r["n"] for r in raw["appraised"] if visible(r["reviewer"])},
         "blinded": not unblinded,
-        "all_reviewers": len(rv.reviewers(store)),
+        # how many have decided is itself the kind of thing blinding hides
+        "all_reviewers": len(rv.reviewers(store)) if unblinded else None,
+        "viewer": viewer,
     }
 
 
@@ -65,7 +68,7 @@ def render_status(data: dict) -> str:
     if data["appraised"]:
         lines += [""] + [f"appraised by {k}: {v} documents"
                          for k, v in sorted(data["appraised"].items())]
-    if data["blinded"] and data["all_reviewers"] and not data["reviewers"]:
-        lines += ["", f"{data['all_reviewers']} reviewer(s) have decided; the review is blinded "
-                  "(pass --reviewer NAME for yours, --unblind for everyone's)"]
+    if data["blinded"] and not data.get("viewer"):
+        lines += ["", "the review is blinded: pass --reviewer NAME for your own figures, "
+                  "--unblind for everyone's"]
     return "\n".join(lines)

@@ -117,13 +117,18 @@ def open_store(path: str | Path | None = None, *, create: bool = True) -> Store:
     realistcoder is refused, as is a file that is not an SQLite database.
     """
     path = Path(path) if path is not None else default_db_path()
-    if not path.exists() and not create:
+    try:
+        exists, is_dir = path.exists(), path.is_dir()
+    except OSError as err:  # name too long, permission denied on a parent folder, ...
+        raise StoreError(f"cannot open the review store: {err.strerror or err}", subject=path,
+                         fix="pass a shorter --db path in a folder you may write to") from None
+    if not exists and not create:
         raise StoreError(
             "no review store here",
             subject=path,
             fix="run `realistcoder ingest PATH...` first, or pass --db",
         )
-    if path.is_dir():
+    if is_dir:
         raise StoreError("is a folder, not a store file", subject=path, fix="pass --db FILE.db")
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
@@ -149,6 +154,12 @@ def open_store(path: str | Path | None = None, *, create: bool = True) -> Store:
 
 def _migrate(store: Store) -> None:
     current = store.schema_version()
+    if current == 0 and _foreign_tables(store):
+        raise StoreError(
+            "this SQLite database belongs to another program, not a realistcoder store",
+            subject=store.path,
+            fix="pass another --db path (realistcoder leaves this file alone)",
+        )
     if current > SCHEMA_VERSION:
         raise StoreError(
             f"the store has schema version {current}, newer than this realistcoder "
@@ -163,5 +174,22 @@ def _migrate(store: Store) -> None:
             # re-check under the write lock: another process may have migrated meanwhile
             if store.schema_version() >= number:
                 continue
-            upgrade(db)
+            try:
+                upgrade(db)
+            except sqlite3.Error as err:
+                raise StoreError(
+                    f"cannot upgrade the store from schema version {store.schema_version()} "
+                    f"to {number}: {err}",
+                    subject=store.path,
+                    fix="the file looks damaged or edited by another program: restore it "
+                    "from a backup",
+                ) from err
             store.conn.execute(f"PRAGMA user_version = {number}")
+
+
+def _foreign_tables(store: Store) -> list[str]:
+    """Tables in a database that has no realistcoder schema version (another program's file)."""
+    rows = store.conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    ).fetchall()
+    return [r[0] for r in rows]

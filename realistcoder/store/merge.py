@@ -120,7 +120,12 @@ def open_other(path: Path) -> Iterator[Store]:
                 f"understands ({SCHEMA_VERSION})", subject=path,
                 fix="upgrade realistcoder (pip install -U realistcoder) to merge it")
         if version == SCHEMA_VERSION:
-            yield Store(path, conn)
+            conn.execute("BEGIN")  # one read snapshot: a colleague still writing is not half-read
+            try:
+                yield Store(path, conn)
+            finally:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
             return
         with tempfile.TemporaryDirectory(prefix="realistcoder-merge-") as folder:
             copy = Path(folder) / path.name

@@ -5,7 +5,9 @@ Part of the review store (see :mod:`realistcoder.store.review`); read-only.
 
 from __future__ import annotations
 
-from rapidfuzz import process
+import re
+
+from rapidfuzz import fuzz, process
 
 from realistcoder.errors import InputError, NotFoundError
 from realistcoder.store.db import Store
@@ -114,14 +116,50 @@ def find_code(store: Store, code: str, codebook_id: int | None = None) -> dict:
                         fix=f"{hint}see `realistcoder codebook show` for the code ids")
 
 
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def code_match_score(query: str, row: dict) -> float:
+    """How well ``query`` (part of an id, label or description; any case) names a code, 0-100.
+
+    Exact id 100; id prefix 95; every query word at the start of a word of the id or label
+    about 88 (more when in order, or in the id); every word a substring of id or label 80; of
+    the description 65; else a fuzzy score (typos) scaled into 0-60."""
+    q = query.strip().lower()
+    code, label = row["code"].lower(), (row["label"] or "").lower()
+    description = (row.get("description") or "").lower()
+    if not q:
+        return 0.0
+    if q == code:
+        return 100.0
+    if code.startswith(q):
+        return 95.0 - min(len(code) - len(q), 40) / 10
+    words, query_words = _words(f"{code} {label}"), _words(q)
+    if query_words and all(any(w.startswith(qw) for w in words) for qw in query_words):
+        ordered = " ".join(query_words) in " ".join(words)
+        in_id = all(any(w.startswith(qw) for w in _words(code)) for qw in query_words)
+        return 87.0 + (2.0 if ordered else 0.0) + (1.0 if in_id else 0.0) - min(len(words), 20) / 20
+    hay = f"{code} {label}"
+    if query_words and all(qw in hay for qw in query_words):
+        return 80.0
+    if query_words and all(qw in description for qw in query_words):
+        return 65.0
+    return 0.6 * max(fuzz.WRatio(q, hay), fuzz.partial_ratio(q, label))
+
+
 def search_codes(store: Store, query: str, limit: int = 8) -> list[dict]:
-    """Codes (latest version of each) ranked by fuzzy match of ``query`` on id and label."""
+    """Codes (latest version of each) best first for ``query``: see :func:`code_match_score`.
+    Each row gets ``match`` (its score); weak fuzzy matches are left out."""
     rows = latest_codes(store)
     if not query.strip():
         return rows[:limit]
-    keys = [f"{r['code']} {r['label']}" for r in rows]
-    hits = process.extract(query, keys, limit=limit, score_cutoff=40)
-    return [rows[i] for _, _, i in hits]
+    scored = [(code_match_score(query, r), r) for r in rows]
+    best = max((score for score, _ in scored), default=0.0)
+    floor = 50.0 if best >= 80 else 33.0  # when some codes really match, drop the near misses
+    scored = [(score, r) for score, r in scored if score >= floor]
+    scored.sort(key=lambda item: (-item[0], item[1]["code"]))
+    return [{**r, "match": round(score, 1)} for score, r in scored[:limit]]
 
 
 def latest_codes(store: Store) -> list[dict]:

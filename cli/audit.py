@@ -25,9 +25,13 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 
 def _format(fmt: str | None, output: Path | None) -> str:
-    if fmt:
-        return fmt
     suffix = output.suffix.lower().lstrip(".") if output else ""
+    suffix = "html" if suffix == "htm" else suffix
+    if fmt:
+        if suffix in ("json", "csv", "html") and fmt != suffix:
+            raise InputError(f"the extension .{suffix} says {suffix}, but --format says {fmt}",
+                             subject=output, fix="rename the file, or drop --format")
+        return fmt
     return suffix if suffix in ("json", "csv", "html") else "table"
 
 
@@ -81,6 +85,9 @@ def audit_cmd(app, reviewers, codes, theory, documents, fmt, output, disagreemen
     Example: realistcoder audit --reviewers alice,bob --disagreements -o meeting.xlsx
     """
     fmt = _format(fmt, output)
+    if output is not None and not output.parent.is_dir():  # before minutes of bootstrapping
+        raise InputError("the folder does not exist", subject=output.parent,
+                         fix="create it first, or pass another -o path")
     sheet = disagreements and output is not None and output.suffix.lower() in (".csv", ".xlsx")
     if sheet and output.exists() and not force:
         raise InputError("already exists and may hold the meeting's filled consensus cells",
@@ -111,10 +118,23 @@ def audit_cmd(app, reviewers, codes, theory, documents, fmt, output, disagreemen
                          subject=output, fix="add --disagreements, or use .csv / .json / .html")
     text = _render(result, fmt, sel.reviewers)
     if output:
-        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        _write_atomic(output, text if text.endswith("\n") else text + "\n")
         echo(f"wrote {output}", err=True)
     else:
         echo(text)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` all or nothing (an interrupted run leaves no partial report)."""
+    if not path.parent.is_dir():
+        raise InputError("the folder does not exist", subject=path.parent,
+                         fix="create it first, or pass another -o path")
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _render(result: dict, fmt: str, reviewers: list[str]) -> str:

@@ -233,7 +233,11 @@ def export_command(app, file: Path | None, output: Path, stored_name: str | None
     if file is not None and output.exists() and output.resolve() == file.resolve():
         raise click.UsageError(f"-o {output} would overwrite the codebook being exported "
                                "(and its comments): choose another output file")
-    fmt = fmt or WRITE_FORMATS.get(output.suffix.lower())
+    implied = WRITE_FORMATS.get(output.suffix.lower())
+    if fmt and implied and fmt != implied:
+        raise click.UsageError(f"the extension of {output.name!r} says {implied}, but --format "
+                               f"says {fmt}: rename the file or drop --format")
+    fmt = fmt or implied
     if fmt is None:
         raise click.UsageError(f"cannot tell the format from {output.name!r}: use an extension "
                                f"({', '.join(sorted(WRITE_FORMATS))}) or --format")

@@ -6,6 +6,7 @@ written by the writer registered for the format (``realistcoder.export.registry`
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -206,8 +207,25 @@ def import_qdpx(app, file, reviewer, partial):
     if report.fuzzy:
         echo(f"{report.fuzzy} selections were placed by a close (not exact) text match: "
              "check them with `realistcoder export evidence`")
-    for problem in report.problems:
-        echo(f"skipped: {problem}", err=True)
+    for line in _grouped_problems(report.problems):
+        echo(f"skipped: {line}", err=True)
+
+
+def _grouped_problems(problems: list[str], limit: int = 12) -> list[str]:
+    """One line per source and reason ("a.pdf: 80 codings: the text is in no document"), not
+    one per coding: a project from another review can hold thousands."""
+    groups: dict[tuple[str, str], int] = {}
+    for problem in problems:
+        m = re.match(r"^(.*?) \[\d+:\d+\]: (.*)$", problem)
+        key = (m.group(1), m.group(2)) if m else ("", problem)
+        groups[key] = groups.get(key, 0) + 1
+    lines = [f"{source + ': ' if source else ''}"
+             f"{n} coding{'s' if n != 1 else ''}: {reason}" if source or n > 1 else reason
+             for (source, reason), n in groups.items()]
+    if len(lines) > limit:
+        rest = sum(list(groups.values())[limit:])
+        lines = lines[:limit] + [f"{rest} more codings (run without --partial to see the first)"]
+    return lines
 
 
 @documents_group.command("import-metadata")
@@ -242,10 +260,10 @@ def import_metadata(app, file, keep_existing, dry_run):
 
 @documents_group.command("edit")
 @click.argument("document")
-@click.option("--title")
+@click.option("--title", help="The document's title.")
 @click.option("--authors", help="'Last, First; Last, First'.")
-@click.option("--year", type=click.IntRange(1000, 2999))
-@click.option("--doi")
+@click.option("--year", type=click.IntRange(1000, 2999), help="Year of publication.")
+@click.option("--doi", help="DOI, e.g. 10.1186/s12913-014-0001-1 (a doi.org link is fine).")
 @click.option("--type", "doc_type", help="e.g. 'journal article', 'report', 'evaluation'.")
 @pass_app
 def edit_document(app, document, title, authors, year, doi, doc_type):

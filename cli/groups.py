@@ -86,10 +86,9 @@ _OS_FIXES = {
 
 def os_error_message(err: OSError) -> str:
     """One line for a file-system error: the path, what went wrong, what to do."""
-    subject = err.filename if err.filename is not None else "file"
     what = (err.strerror or str(err)).rstrip(".").lower()
     fix = _OS_FIXES.get(err.errno, "check the path and the disk, then run the command again")
-    return f"{subject}: {what} ({fix})"
+    return f"{err.filename}: {what} ({fix})" if err.filename is not None else f"{what} ({fix})"
 
 
 def _silence_stdout() -> None:
@@ -121,11 +120,52 @@ class RootGroup(click.Group):
                 app.close()
 
 
+_PRECIOUS = ((b"SQLite format 3\x00", "an SQLite database"), (b"%PDF-", "a PDF"))
+
+
+def check_output(path: Path, db_path: Path) -> None:
+    """Refuse an output path that is the review store (or its -wal / -shm), or an existing
+    PDF or SQLite database: `-o review.db` by mistake would wipe the whole review."""
+    target = Path(path)
+    store_files = [db_path, db_path.with_name(db_path.name + "-wal"),
+                   db_path.with_name(db_path.name + "-shm")]
+    try:
+        same = any(target.resolve() == f.resolve() for f in store_files)
+        head = target.open("rb").read(16) if target.is_file() else b""
+    except OSError:
+        return  # unreadable or odd paths: the command's own write reports them
+    what = "the review store" if same else next(
+        (name for magic, name in _PRECIOUS if head.startswith(magic)), None)
+    if what:
+        raise UserError(f"{path}: this is {what}; writing there would destroy it "
+                        "(pass another -o file)")
+
+
+class GuardedCommand(click.Command):
+    """A command whose -o/--output may never be the store, a PDF or another database."""
+
+    def invoke(self, ctx: click.Context):
+        app = ctx.find_object(AppContext)
+        if app is not None:
+            for param in self.params:
+                if isinstance(param, click.Option) and {"-o", "--output"} & set(param.opts):
+                    value = ctx.params.get(param.name)
+                    if value and str(value) != "-":
+                        check_output(Path(value), app.db_path)
+        return super().invoke(ctx)
+
+
 class SubGroup(click.Group):
     """A command group that shows its subcommands in the order they were added."""
 
+    command_class = GuardedCommand
+
     def list_commands(self, ctx):
         return list(self.commands)
+
+
+RootGroup.command_class = GuardedCommand
+RootGroup.group_class = SubGroup
 
 
 def quiet_third_parties(debug: bool) -> None:
@@ -185,6 +225,9 @@ def documents_group() -> None:
 
     Example: realistcoder documents
     """
+
+
+documents_group.command_class = GuardedCommand
 
 
 pass_app = click.make_pass_decorator(AppContext)

@@ -88,7 +88,8 @@ def ingest_command(app, paths: tuple[str, ...], jobs: int, passwords: tuple[str,
 @documents_group.command("list")
 @click.option("--all", "all_versions", is_flag=True, help="Include superseded versions.")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
-              show_default=True)
+              show_default=True, help="table for reading, jsonl (one JSON object a line) for "
+              "scripts.")
 @pass_app
 def documents_list(app, all_versions: bool, fmt: str) -> None:
     """List ingested documents with status, pages, sentences and errors.
@@ -120,7 +121,8 @@ def documents_list(app, all_versions: bool, fmt: str) -> None:
 @click.option("--section", "sections", multiple=True, type=click.Choice(SECTION_KINDS),
               help="Only these section kinds (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
-              show_default=True)
+              show_default=True, help="table for reading, jsonl (one JSON object a line) for "
+              "scripts.")
 @pass_app
 def sentences_command(app, doc: str, sections: tuple[str, ...], fmt: str) -> None:
     """Show the sentences of one document (by id or file name).
@@ -138,17 +140,24 @@ def sentences_command(app, doc: str, sections: tuple[str, ...], fmt: str) -> Non
 
 @cli.command("search")
 @click.argument("query")
-@click.option("--limit", "-n", type=click.IntRange(1, 10_000), default=20, show_default=True)
+@click.option("--limit", "-n", type=click.IntRange(1, 10_000), default=20, show_default=True,
+              help="Show at most this many sentences, best matches first.")
 @click.option("--doc", "--document", "doc", default=None,
               help="Only this document (id or file name).")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
-              show_default=True)
+              show_default=True, help="table for reading, jsonl (one JSON object a line) for "
+              "scripts.")
 @pass_app
 def search_command(app, query: str, limit: int, doc: str | None, fmt: str) -> None:
     """Full-text search over sentences (SQLite FTS5: words, "phrases", OR, NOT, prefix*).
 
     Example: realistcoder search '"shared decision" OR trust'
     """
+    if not query.strip():
+        from realistcoder.errors import InputError
+
+        raise InputError("the query is empty", subject="search",
+                         fix="give words to look for, e.g. realistcoder search 'trust'")
     store = app.store(create=False)
     doc_id = docs.get_document(store, doc)["id"] if doc else None
     rows = docs.search_sentences(store, query, limit=limit, document_id=doc_id)
@@ -164,9 +173,9 @@ def search_command(app, query: str, limit: int, doc: str | None, fmt: str) -> No
 
 @export_group.command("sentences")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
-              show_default=True)
+              show_default=True, help="jsonl (one JSON object a line) or csv.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write here instead of stdout.")
+              help="Write here instead of stdout ('-': stdout).")
 @click.option("--doc", "--document", "doc_refs", multiple=True,
               help="Only these documents (id or file name).")
 @pass_app
@@ -181,6 +190,8 @@ def export_sentences(app, fmt: str, output: Path | None, doc_refs: tuple[str, ..
     from realistcoder.errors import InputError
     from realistcoder.export.safe import spreadsheet_text
 
+    if output is not None and str(output) == "-":
+        output = None  # '-' is standard output, as for other Unix tools
     store = app.store(create=False)
     ids = [docs.get_document(store, ref)["id"] for ref in doc_refs] or None
     rows = docs.export_sentences(store, ids)

@@ -239,3 +239,172 @@ def test_bib_with_one_broken_entry_warns_and_matches_title_to_file_name(rc, tmp_
     result = rc("documents", "import-metadata", bib)
     assert "matched  comm -> community-coproduction-report.md" in result.stdout
     assert "skipped 1 unreadable entry" in result.stderr
+
+
+@pytest.fixture
+def read_only_folder(tmp_path):
+    """A folder nobody may write to: chmod for a normal user, a read-only bind mount for root."""
+    import os
+    import subprocess
+
+    src = tmp_path / "archive"
+    src.mkdir()
+    if os.geteuid() != 0:
+        yield src, lambda: src.chmod(0o555)
+        src.chmod(0o755)
+        return
+    mnt = tmp_path / "ro"
+    mnt.mkdir()
+
+    mounted = []
+
+    def lock():
+        for cmd in (["mount", "--bind", str(src), str(mnt)],
+                    ["mount", "-o", "remount,ro,bind", str(mnt)]):
+            if subprocess.run(cmd, capture_output=True).returncode != 0:
+                pytest.skip("cannot make a read-only folder here (no bind mounts)")
+            mounted.append(cmd)
+
+    yield src, lock, mnt
+    if mounted and subprocess.run(["umount", str(mnt)], capture_output=True).returncode != 0:
+        raise AssertionError("the store was left open: the read-only mount is still busy")
+
+
+def test_store_in_read_only_folder_reads_and_refuses_writes(rc, read_only_folder, tmp_path):
+    import shutil
+
+    from realistcoder.cli.main import cli
+
+    src, lock, *mnt = read_only_folder
+    rc("ingest", NOTE)
+    shutil.copy(rc.db_path, src / "review.db")
+    lock()
+    db = (mnt[0] if mnt else src) / "review.db"
+    run = rc.runner.invoke
+    listed = run(cli, ["--db", str(db), "documents"])
+    assert listed.exit_code == 0 and "mdt-huddles-practice-note.md" in listed.stdout
+    exported = run(cli, ["--db", str(db), "export", "sentences", "-o", str(tmp_path / "s.jsonl")])
+    assert exported.exit_code == 0
+    coded = run(cli, ["--db", str(db), "codebook", "load", str(CORPUS.parent / "codebooks" /
+                                                                "mcp-realist.yaml")])
+    assert coded.exit_code == 1
+    assert "cannot write the review store" in _one_error_line(coded)
+
+
+@pytest.mark.parametrize("args", [
+    ("codebook", "export", str(CORPUS.parent / "codebooks" / "mcp-realist.yaml"), "-o",
+     "{out}/cb.xlsx"),
+    ("export", "evidence", "--status", "proposed", "-o", "{out}/ev.html"),
+    ("export", "sentences", "-o", "{out}/s.jsonl"),
+])
+def test_full_disk_names_the_file_and_leaves_nothing(ingested, tmp_path, monkeypatch, args):
+    import errno
+
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def full(self, target):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "replace", full)
+    result = ingested(*[a.format(out=out) for a in args], ok=False)
+    assert result.exit_code == 1
+    line = _one_error_line(result)
+    assert str(out) in line and "space" in line
+    assert list(out.iterdir()) == []
+
+
+def test_document_named_in_nfc_finds_a_file_stored_in_nfd(rc, tmp_path):
+    import unicodedata
+
+    folder = tmp_path / "mac"
+    folder.mkdir()
+    (folder / unicodedata.normalize("NFD", "évaluation.md")).write_text(
+        "Huddles helped staff share concerns early.\n", encoding="utf-8")
+    rc("ingest", folder)
+    typed = unicodedata.normalize("NFC", "évaluation.md")
+    assert "Huddles helped staff" in rc("sentences", typed).stdout
+    assert rc("export", "evidence", "--status", "proposed", "--document", typed,
+              "-o", tmp_path / "e.csv").exit_code == 0
+    rc("codebook", "load", CORPUS.parent / "codebooks" / "mcp-realist.yaml")
+    assert rc("audit", "--document", typed, "--bootstrap", "0").exit_code == 0
+
+
+def test_partial_qdpx_import_never_places_codings_in_another_paper(rc, tmp_path):
+    """b.md is not ingested: its codings are skipped (summarised), not moved into a.md, which
+    happens to share one sentence with it."""
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "a.md").write_text("Staff in the north trusted one another after joint clinics. "
+                                "The authors declare no competing interests.\n", encoding="utf-8")
+    (other / "b.md").write_text("Patients valued the new evening appointments at the hub. "
+                                "The authors declare no competing interests.\n", encoding="utf-8")
+    rc("ingest", other)
+    rc("codebook", "load", CORPUS.parent / "codebooks" / "mcp-realist.yaml")
+    for sid in ("1", "2", "3", "4"):
+        rc("code", sid, "t1_trust_between_professionals", "-r", "alice")
+    rc("export", "qdpx", "--unblind", "-o", tmp_path / "p.qdpx")
+    (other / "b.md").unlink()
+    rc.db_path = tmp_path / "fresh.db"
+    rc("ingest", other)
+    rc("codebook", "load", CORPUS.parent / "codebooks" / "mcp-realist.yaml")
+    result = rc("import", "qdpx", tmp_path / "p.qdpx", "--partial")
+    skipped = [line for line in result.stderr.splitlines() if line.startswith("skipped:")]
+    assert skipped == ["skipped: b.md: 2 codings: the selected text is in no ingested document"]
+
+
+@pytest.mark.parametrize("args", [
+    ("export", "sentences", "-o", "{db}"),
+    ("export", "proposals", "-o", "{db}"),
+    ("export", "codings", "--unblind", "-o", "{db}"),
+    ("audit", "--bootstrap", "0", "--format", "json", "-o", "{db}"),
+    ("export", "sentences", "-o", "{pdf}"),
+])
+def test_output_never_overwrites_the_store_or_a_pdf(ingested, db_path, tmp_path, args):
+    pdf = tmp_path / "paper.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n% a paper someone needs\n")
+    before = db_path.read_bytes(), pdf.read_bytes()
+    result = ingested(*[a.format(db=db_path, pdf=pdf) for a in args], ok=False)
+    assert result.exit_code == 1
+    assert "would destroy it" in _one_error_line(result)
+    assert (db_path.read_bytes(), pdf.read_bytes()) == before
+    assert ingested("documents").exit_code == 0
+
+
+def test_sentences_dash_means_stdout(ingested, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = ingested("export", "sentences", "-o", "-")
+    assert result.stdout.startswith('{"sentence_id": 1')
+    assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize("args", [
+    ("export", "evidence", "--status", "proposed", "--format", "xlsx", "-o", "{out}/e.csv"),
+    ("audit", "--bootstrap", "0", "--format", "html", "-o", "{out}/a.json"),
+])
+def test_format_contradicting_the_extension_is_refused(ingested, tmp_path, args):
+    result = ingested(*[a.format(out=tmp_path) for a in args], ok=False)
+    assert result.exit_code == 1
+    assert "--format" in _one_error_line(result)
+    assert not list(tmp_path.glob("[ea].*"))
+
+
+def test_empty_search_is_an_error(ingested):
+    result = ingested("search", "  ", ok=False)
+    assert result.exit_code == 1
+    assert "empty" in _one_error_line(result)
+
+
+@pytest.mark.parametrize("args", [("search",), ("sentences",), ("export", "sentences"),
+                                  ("documents", "edit"), ("documents", "list")])
+def test_every_option_of_my_commands_is_explained(rc, args):
+    import click
+
+    from realistcoder.cli.main import cli
+
+    command = cli
+    for name in args:
+        command = command.commands[name]
+    bare = [p.opts for p in command.params
+            if isinstance(p, click.Option) and not p.help and p.name != "help"]
+    assert bare == []

@@ -10,6 +10,7 @@ references and front matter do not pad the "neither coded" cell.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -213,11 +214,15 @@ def _role_order(role: str | None) -> int:
 
 
 def _match_documents(docs: dict[int, dict], wanted: list[str]) -> set[int]:
+    def nfc(text: str) -> str:  # macOS file names are decomposed; typed names composed
+        return unicodedata.normalize("NFC", text)
+
     out = set()
     for w in wanted:
+        w = nfc(w.strip())
         hits = [i for i, d in docs.items()
-                if w == str(i) or w == d["document"] or (d["title"] or "") == w
-                or d["document"].rsplit(".", 1)[0] == w]
+                if w == str(i) or w == nfc(d["document"]) or nfc(d["title"] or "") == w
+                or nfc(d["document"]).rsplit(".", 1)[0] == w]
         if not hits:
             raise NotFoundError(f"no document '{w}'", subject="--document",
                                 fix="give a document id or file name from `realistcoder documents`")

@@ -6,6 +6,7 @@ the same plus ``.md`` to write.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -112,11 +113,26 @@ def write_codebook(codebook: Codebook, path: str | Path, fmt: str | None = None)
             f"cannot tell the export format from {path.suffix or 'no extension'!r}",
             subject=path, fix=f"name the file with one of {', '.join(sorted(WRITE_FORMATS))}")
     if fmt == "xlsx":
-        table_format.write_xlsx(codebook, path)
+        buffer = io.BytesIO()
+        table_format.write_xlsx(codebook, buffer)
+        data = buffer.getvalue()
     elif fmt == "qdc":
-        path.write_bytes(qdc.write_qdc(codebook, origin=_origin()))
+        data = qdc.write_qdc(codebook, origin=_origin())
     else:
-        path.write_text(codebook_to_text(codebook, fmt), encoding="utf-8")
+        data = codebook_to_text(codebook, fmt).encode("utf-8")
+    if not path.parent.is_dir():
+        raise CodebookError("the folder does not exist", subject=path.parent,
+                            fix="create it first, or pass another -o path")
+    tmp = path.with_name(f".{path.name}.part")
+    try:  # all or nothing: a full disk or Ctrl-C leaves no half-written codebook
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError as err:
+        raise CodebookError(f"cannot write: {(err.strerror or str(err)).lower()}", subject=path,
+                            fix="free disk space or pick another folder you may write to"
+                            ) from None
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 

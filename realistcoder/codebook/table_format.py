@@ -14,7 +14,7 @@ import csv
 import io
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from realistcoder.codebook.build import Lined, LinedList, Problem, suggest
 from realistcoder.codebook.model import Codebook
@@ -166,7 +166,7 @@ def write_csv(codebook: Codebook) -> str:
     return out.getvalue()
 
 
-def write_xlsx(codebook: Codebook, path: Path) -> None:
+def write_xlsx(codebook: Codebook, path: Path | BinaryIO) -> None:
     import openpyxl
     from openpyxl.styles import Font
 

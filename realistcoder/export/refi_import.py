@@ -5,8 +5,9 @@
 * codes → stored codes: by the ``[realistcoder]`` block of the description, by the code GUID
   of a stored codebook, then by name (code id or label, case-insensitive);
 * sources → stored documents: the same text, else the same PDF (sha256) or file name, else
-  any document containing the selected text; a selection is placed by its offsets when the
-  text is the same, else by finding its text;
+  the document whose text reads like the source's (score >= 80); a selection is placed by its
+  offsets when the text is the same, else by finding its text in that document only (a PDF
+  region of an unknown source: text found in exactly one document);
 * a selection → the sentences it overlaps (first to last).
 
 Nothing is written unless every coding can be placed (or ``partial`` is set); the decisions
@@ -36,6 +37,8 @@ NS = "urn:QDA-XML:project:1.0"
 CONSENSUS = "consensus"
 FUZZY_MIN_CHARS = 25
 FUZZY_MIN_SCORE = 90.0
+SOURCE_SAMPLE = 4000  # characters of a source compared to tell which document it is
+SOURCE_MIN_SCORE = 80.0
 
 
 def _q(tag: str) -> str:
@@ -237,6 +240,15 @@ class _Doc:
         self.fuzzy += 1
         return where[hit.dest_start], where[hit.dest_end - 1] + 1
 
+    def find_exact(self, snippet: str) -> tuple[int, int] | None:
+        """Offsets of ``snippet`` in this text, ignoring only whitespace differences."""
+        if self._squashed is None:
+            self._squashed = _squash(self.text)
+        flat, where = self._squashed
+        needle = " ".join(snippet.split())
+        at = flat.find(needle) if needle else -1
+        return (where[at], where[at + len(needle) - 1] + 1) if at >= 0 else None
+
     def span(self, start: int, end: int) -> tuple[int, int] | None:
         """First and last sentence ids overlapping [start, end)."""
         i = bisect.bisect_right(self.ends, start)
@@ -245,6 +257,29 @@ class _Doc:
             hits.append(self.sentences[i]["id"])
             i += 1
         return (hits[0], hits[-1]) if hits else None
+
+
+def _source_document(src: dict, docs: list[_Doc], by_sha: dict, by_name: dict) -> _Doc | None:
+    """The ingested document a project source stands for: the same PDF (sha256) or file name,
+    else the document whose text reads like the source's text (another tool's extraction of
+    the same PDF). Never a document that merely shares a sentence with it: a coding placed in
+    the wrong paper would corrupt the audit and the evidence table."""
+    named = by_sha.get(src.get("sha256")) or by_name.get((src.get("name") or "").lower())
+    if named is not None:
+        return named
+    text = " ".join((src.get("text") or "").split())[:SOURCE_SAMPLE]
+    if len(text) < FUZZY_MIN_CHARS or not docs:
+        return None
+    def score(doc: _Doc) -> float:
+        other = " ".join(doc.text.split())[:SOURCE_SAMPLE]
+        similar = fuzz.ratio(text, other)
+        if min(len(text), len(other)) >= 0.5 * max(len(text), len(other)):  # one extends the other
+            similar = max(similar, fuzz.partial_ratio(text, other))
+        return similar
+
+    scored = [(score(d), d) for d in docs]
+    score, best = max(scored, key=lambda pair: pair[0])
+    return best if score >= SOURCE_MIN_SCORE else None
 
 
 def import_qdpx(store: Store, path: Path, *, reviewer: str | None = None,
@@ -257,6 +292,7 @@ def import_qdpx(store: Store, path: Path, *, reviewer: str | None = None,
     by_text = {d.text: d for d in docs}
     by_sha = {d.row["sha256"]: d for d in docs}
     by_name = {d.row["file_name"].lower(): d for d in docs}
+    source_docs: dict[str, _Doc | None] = {}
     planned = []
     for sel in selections:
         src = sources.get(sel.source, {})
@@ -277,12 +313,16 @@ def import_qdpx(store: Store, path: Path, *, reviewer: str | None = None,
         else:
             snippet = sel.snippet if sel.start is None else (
                 text[sel.start:sel.end] if text is not None else None)
-            named = by_sha.get(src.get("sha256")) or by_name.get(src.get("name", "").lower())
-            for candidate in (([named] if named else []) + docs) if snippet else []:
-                offsets = candidate.find(snippet)
-                if offsets:
-                    doc = candidate
-                    break
+            if sel.source not in source_docs:
+                source_docs[sel.source] = _source_document(src, docs, by_sha, by_name)
+            source_doc = source_docs[sel.source]
+            if source_doc is not None and snippet:
+                doc, offsets = source_doc, source_doc.find(snippet)
+            elif snippet and text is None:  # a PDF region of an unknown PDF: unique exact text
+                found = [(d, d.find_exact(snippet)) for d in docs]
+                found = [(d, o) for d, o in found if o]
+                if len(found) == 1:
+                    doc, offsets = found[0]
         span = doc.span(*offsets) if doc and offsets else None
         if span is None:
             report.problems.append(f"{where}: the selected text is in no ingested document")

@@ -92,6 +92,14 @@ def resolve(path: Path, fmt: str | None, kind: str) -> Writer:
     allowed = formats(kind)
     if fmt:
         writer = get(fmt.lower())
+        suffix = path.suffix.lower()
+        owner = next((w.name for w in _WRITERS.values() if suffix in w.extensions), None)
+        if owner is not None and owner != writer.name:  # an .xlsx inside "table.csv" opens as junk
+            raise InputError(
+                f"the extension {suffix} says {owner}, but --format says {writer.name}",
+                subject=path,
+                fix=f"name the file with {writer.extensions[0]}, or drop --format",
+            )
     else:
         suffix = path.suffix.lower()
         matches = [w for w in _WRITERS.values() if suffix in w.extensions and kind in w.kinds]
@@ -124,6 +132,10 @@ def write_table(table, path: Path, fmt: str | None = None) -> Writer:
     except PermissionError as err:
         raise InputError(f"cannot write: {err.strerror}", subject=path,
                          fix="close the file if a program has it open, or pick another path"
+                         ) from None
+    except OSError as err:  # a full disk, a vanished network share, ...
+        raise InputError(f"cannot write: {(err.strerror or str(err)).lower()}", subject=path,
+                         fix="free disk space or pick another folder, then run it again"
                          ) from None
     finally:
         tmp.unlink(missing_ok=True)

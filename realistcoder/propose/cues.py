@@ -150,14 +150,13 @@ SENTENCE_FACTORS = {"reference": 0.2, "methods": 0.3, "recommendation": 0.4, "qu
 # an outcome is a change or a result: words that report one
 CHANGE = [
     "fall", "fell", "rise", "rose", "reduce", "reduction", "increase", "decrease", "improve",
-    "improvement", "lower", "higher", "more", "fewer", "less", "better", "worse", "save",
-    "saving", "cut", "drop", "grow", "growth", "decline", "halve", "double", "change", "%",
-    "percent", "per cent", "effect", "impact", "benefit", "gain", "shorter", "longer", "faster",
-    "slower", "avoid", "avert", "prevent", "widen", "narrow", "achieve", "sustain", "led to",
+    "improvement", "save", "saving", "cut", "drop", "grow", "growth", "decline", "halve",
+    "double", "change", "%", "percent", "per cent", "effect", "impact", "benefit", "gain",
+    "avoid", "avert", "prevent", "widen", "narrow", "achieve", "sustain", "led to",
     "resulted in", "outcome", "no longer", "stopped", "left", "stayed", "remain",
     "became", "become", "began to", "shift", "shifted", "moved", "dropped", "collapse",
-    "collapsed", "stall", "stalled", "easier", "harder", "quicker", "slower", "differ",
-    "differed", "reached", "widening", "uneven", "unequal", "lost", "ended", "failed",
+    "collapsed", "stall", "stalled", "differ", "differed", "could now", "can now", "were now",
+    "was now", "now able", "reached", "widening", "uneven", "unequal", "lost", "ended", "failed",
 ]
 
 # how people reasoned or responded: what makes a sentence mechanism (reasoning) evidence
@@ -177,6 +176,17 @@ REASONING = [
     "shared vision", "sense of purpose", "relationships", "relationship", "collaborate",
     "collaborating", "collaboration", "engaged", "engagement", "protective", "identity",
     "autonomy", "empowerment", "challenge", "questioned", "doubted", "overlooked",
+    "as their own", "want to", "wanted to", "noticed", "recognised", "recognized",
+    "decide together", "deciding together", "decided together",
+    # the reasoning role cues ("prompted", "triggered", "gave staff", ...)
+    *(p for p, v in ROLE_CUES.items() if v == _REASONING),
+]
+
+# comparatives report a change too, but their lemma is the plain adjective ("more" -> "much",
+# "better" -> "well", "longer" -> "long"), so they are matched as written, not on match keys
+CHANGE_AS_WRITTEN = [
+    "lower", "higher", "more", "fewer", "less", "better", "worse", "shorter", "longer",
+    "faster", "slower", "quicker", "easier", "harder", "greater", "smaller", "larger",
 ]
 
 HEDGES = [
@@ -306,6 +316,7 @@ class CueMatcher:
                 label = f"{kind}:{phrase}"
                 self.kinds[nlp.vocab.strings.add(label)] = (kind, phrase)
                 self.matcher.add(label, [nlp(phrase)])
+        self.comparatives = frozenset(nlp.vocab.strings.add(w) for w in CHANGE_AS_WRITTEN)
 
     def __call__(self, doc: Doc) -> CueAnalysis:
         raw, pseudo, methods, change, reasoning = [], [], None, False, []
@@ -321,6 +332,9 @@ class CueMatcher:
                 methods = methods or CueHit("methods", phrase, start, end)
             else:
                 raw.append((kind, phrase, start, end))
+        lowers = doc.to_array(LOWER).tolist()
+        if not change:
+            change = not self.comparatives.isdisjoint(lowers)
         text = doc_text(doc)
         sentence = (
             (_reference(doc) if _MAYBE_REFERENCE.match(text) and _YEAR.search(text) else None)
@@ -336,12 +350,11 @@ class CueMatcher:
             hits.append(CueHit(kind, phrase, start, end, after, before, comma))
         if not hits:  # clauses only matter around cues
             return CueAnalysis([], [], [], sentence, change, reasoning)
-        clause, commas = self._clauses(doc)
+        clause, commas = self._clauses(lowers)
         return CueAnalysis(hits, clause, commas, sentence, change, reasoning)
 
-    def _clauses(self, doc: Doc) -> tuple[list[int], list[int]]:
-        """Clause number and commas seen, per token."""
-        lowers = doc.to_array(LOWER).tolist()
+    def _clauses(self, lowers: list[int]) -> tuple[list[int], list[int]]:
+        """Clause number and commas seen, per token (``lowers``: the tokens' LOWER ids)."""
         if self.breaks.isdisjoint(lowers) and self.comma not in lowers:
             return [0] * len(lowers), [0] * len(lowers)
         breaks, comma = self.breaks, self.comma

@@ -24,22 +24,37 @@ Score (in [0, 1], rounded to 3 places)
 * role cues: when a cue in the same clause points at the code's role with weight *w*
   (:mod:`realistcoder.propose.cues`), ``e += (1 - e) * 0.4 * w``; when cues cover the match but
   point only at other roles, ``e *= 0.85``;
-* negation: ``e *= 0.5`` and flag ``negated``; hedging: ``e *= 0.8`` and flag ``hedged``;
+* the role needs its own signal in the sentence (each discount flags the proposal):
+  an outcome code where nothing reports a change or result ("fell", "improved", "%",
+  "led to", "more", ...: :data:`realistcoder.propose.cues.CHANGE`): ``e *= 0.45``, flag
+  ``no_change``; a mechanism code where nothing tells how people reasoned or responded ("felt",
+  "confidence", "willing", "worried", "said", "prompted", ...:
+  :data:`realistcoder.propose.cues.REASONING`): ``e *= 0.45``, flag ``no_reasoning``; a context
+  code in a sentence whose reasoning words lie outside the match, with no cue marking a
+  condition ("where", "when", "in sites with", ...): ``e *= 0.45``, flag ``reasoning_sentence``
+  (the sentence is mechanism evidence). The three discounts are equal, so that a lone two-word
+  term (0.65) without its role's signal falls below the default threshold 0.3 whatever its
+  role;
+* negation: ``e *= 0.5`` and flag ``negated``, but ``e *= 0.85`` for an outcome (a null
+  finding, "there was no reduction in ...", is disconfirming outcome evidence); hedging:
+  ``e *= 0.8`` and flag ``hedged``;
 * a sentence that is not evidence but describes the study is flagged and discounted: a
   reference-list entry (``e *= 0.2``, flag ``reference``), methods, aims or data sources
-  (``e *= 0.5``, ``methods``), a recommendation opening with a verb (``e *= 0.5``,
-  ``recommendation``);
-* an outcome code in a sentence that reports no change or result ("fell", "improved", "%",
-  "led to", ...: :data:`realistcoder.propose.cues.CHANGE`): ``e *= 0.6``, flag ``no_change``;
+  (``e *= 0.3``, ``methods``), a recommendation opening with a verb (``e *= 0.4``,
+  ``recommendation``), a question (``e *= 0.4``, ``question``);
 * a multi-word term found *near* (its words apart, :mod:`realistcoder.propose.near`) counts
   ``s *= 0.75``.
-The method is ``lemma``, ``pattern`` or ``fuzzy``, or ``combined`` when several contributed.
+Per sentence, only the best code of each (codebook, role, theory) is proposed, plus sibling
+codes scoring within 0.15 of it (a close call the reviewer should see), not a flood of related
+codes. The method is ``lemma``, ``pattern`` or ``fuzzy``, or ``combined`` when several
+contributed.
 Every proposal lists its matched spans (character offsets within the sentence), including the
 cues, negations and hedges that changed the score, so the reviewer sees why.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -69,8 +84,8 @@ CUE_CONFLICT = 0.85
 NEGATION_FACTOR = 0.5
 OUTCOME_NEGATION_FACTOR = 0.85
 NO_CHANGE_FACTOR = 0.45
-NO_REASONING_FACTOR = 0.5
-REASONING_CONTEXT_FACTOR = 0.6
+NO_REASONING_FACTOR = 0.45
+REASONING_CONTEXT_FACTOR = 0.45
 HEDGE_FACTOR = 0.8
 SIBLING_MARGIN = 0.15
 
@@ -327,8 +342,11 @@ class CodebookMatcher:
             return None
         methods = {METHODS[h.kind] for h in kept}
         method = "combined" if len(methods) > 1 else methods.pop()
-        matched = [m for h in sorted(kept, key=lambda h: h.start) for m in _span_json(h, doc)]
-        matched += [_cue_json(c, doc) for c in sorted(extra, key=lambda c: c.start)]
+        if len(kept) > 1:
+            kept = sorted(kept, key=lambda h: h.start)
+        matched = [m for h in kept for m in _span_json(h, doc)]
+        if extra:
+            matched += [_cue_json(c, doc) for c in sorted(extra, key=lambda c: c.start)]
         return Proposal(
             code=code.id,
             label=code.label,
@@ -371,6 +389,9 @@ def _best_per_role_theory(proposals: list[Proposal]) -> list[Proposal]:
 
 def _non_overlapping(hits: list[_Hit]) -> list[_Hit]:
     """Longest, then strongest, spans first; drop spans overlapping one already kept."""
+    by_start = sorted(hits, key=lambda h: h.start)
+    if all(a.end <= b.start for a, b in itertools.pairwise(by_start)):
+        return by_start  # the common case: nothing overlaps
     kept: list[_Hit] = []
     for hit in sorted(hits, key=lambda h: (-(h.end - h.start), -h.weight, h.start)):
         if all(hit.end <= k.start or k.end <= hit.start for k in kept):

@@ -28,7 +28,7 @@ from realistcoder.store import proposals as db
 from realistcoder.store.codebooks import code_row_ids
 from realistcoder.store.db import Store
 
-MATCHER_VERSION = "1"
+MATCHER_VERSION = "2"  # bump when scoring changes: finished passes are redone
 DEFAULT_MIN_SCORE = 0.3
 BATCH_SIZE = 500
 

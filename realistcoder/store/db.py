@@ -55,9 +55,11 @@ class Store:
             raise _store_error(self.path, err) from err
         try:
             yield self.db
-        except BaseException:
+        except BaseException as exc:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError) and _environmental(exc):
+                raise _store_error(self.path, exc) from exc  # read-only, full disk, locked
             raise
         else:
             try:
@@ -86,8 +88,17 @@ class Store:
         self.close()
 
 
+def _environmental(err: sqlite3.Error) -> bool:
+    """An error from where the store lives (not from the SQL): the user can fix it."""
+    text = str(err).lower()
+    return any(w in text for w in ("readonly", "locked", "busy", "disk", "full", "unable to open"))
+
+
 def _store_error(path: Path, err: sqlite3.Error) -> StoreError:
     text = str(err).lower()
+    if "full" in text:
+        return StoreError("the disk is full", subject=path,
+                          fix="free some space, then run the command again (nothing was saved)")
     if "locked" in text or "busy" in text:
         return StoreError(
             "the review store is locked by another process",
@@ -130,6 +141,7 @@ def open_store(path: str | Path | None = None, *, create: bool = True) -> Store:
         )
     if is_dir:
         raise StoreError("is a folder, not a store file", subject=path, fix="pass --db FILE.db")
+    conn = None
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -139,7 +151,11 @@ def open_store(path: str | Path | None = None, *, create: bool = True) -> Store:
             conn.close()
             raise StoreError(f"cannot switch to WAL mode ({mode})", subject=path)
     except sqlite3.Error as err:
-        raise _store_error(path, err) from err
+        if conn is not None:
+            conn.close()
+        if not (exists and _read_only_folder(path, err)):
+            raise _store_error(path, err) from err
+        conn = _open_read_only(path)  # an archived or shared read-only store can still be read
     store = Store(path, conn)
     try:
         _migrate(store)
@@ -150,6 +166,37 @@ def open_store(path: str | Path | None = None, *, create: bool = True) -> Store:
         store.close()
         raise
     return store
+
+
+def _read_only_folder(path: Path, err: sqlite3.Error) -> bool:
+    """True when ``path`` is readable but its folder (or disk) is not writable, so SQLite
+    cannot make the WAL's side files."""
+    text = str(err).lower()
+    return ("readonly" in text or "unable to open" in text) and os.access(path, os.R_OK)
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """Open the store for reading only; writes then fail with 'cannot write the review store'.
+
+    Refused when a non-empty ``-wal`` file sits beside it: its latest changes live there and
+    could not be read without write access."""
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise StoreError(
+            "the store is in a read-only folder and its latest changes are still in "
+            f"{wal.name}",
+            subject=path,
+            fix="copy the store and its -wal file to a folder you may write to, and pass that "
+            "--db",
+        )
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
+                               isolation_level=None)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as err:
+        raise _store_error(path, err) from err
+    return conn
 
 
 def _migrate(store: Store) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -176,6 +177,12 @@ _DOC_COLUMNS = (
 )
 
 
+def name_forms(name: str) -> tuple[str, str]:
+    """A file name as typed, composed (NFC) and decomposed (NFD): macOS stores "é" as e + ´,
+    most keyboards type it as one character; both must find the document."""
+    return unicodedata.normalize("NFC", name), unicodedata.normalize("NFD", name)
+
+
 def get_document(store: Store, ref: int | str, *, with_text: bool = False) -> dict:
     """A document by id, or by file name (or path): the current version when there are several.
 
@@ -187,10 +194,11 @@ def get_document(store: Store, ref: int | str, *, with_text: bool = False) -> di
     if ref_text.isdigit():
         rows = store.query(f"SELECT {cols} FROM documents d WHERE d.id = ?", (int(ref_text),))
     if not rows:
+        forms = name_forms(ref_text)
         rows = store.query(
-            f"SELECT {cols} FROM documents d WHERE d.file_name = ? OR d.path = ? "
+            f"SELECT {cols} FROM documents d WHERE d.file_name IN (?, ?) OR d.path IN (?, ?) "
             "ORDER BY d.status = 'ok' DESC, d.version DESC, d.id DESC LIMIT 1",
-            (ref_text, ref_text),
+            forms + forms,
         )
     if not rows:
         raise NotFoundError(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from realistcoder.errors import NotFoundError
 from realistcoder.store.db import Store
+from realistcoder.store.documents import name_forms
 
 META_FIELDS = ("title", "authors", "year", "doi", "doc_type")
 
@@ -40,8 +41,9 @@ def find_document(store: Store, ref: str | int) -> dict:
     if not rows:
         rows = store.query(
             f"SELECT {_DOC_COLUMNS} FROM documents d WHERE d.status = 'ok' AND "
-            "(d.file_name = ? OR d.path = ? OR (length(?) >= 8 AND d.sha256 LIKE ? || '%'))",
-            (ref, ref, ref, ref.lower()),
+            "(d.file_name IN (?, ?) OR d.path IN (?, ?) "
+            "OR (length(?) >= 8 AND d.sha256 LIKE ? || '%'))",
+            (*name_forms(ref), *name_forms(ref), ref, ref.lower()),
         )
     if len(rows) != 1:
         many = len(rows) > 1

@@ -179,7 +179,7 @@ def load_command(app, files: tuple[Path, ...]) -> None:
     Example: realistcoder --db review.db codebook load codebooks/mcp-realist.yaml
     """
     codebooks = [(path, _load(path)) for path in files]  # all valid before storing any
-    store = app.store()
+    store = app.store(create=True)
     for path, codebook in codebooks:
         before = {s.name: s for s in stored.list_codebooks(store) if s.latest}
         codebook_id, created = stored.store_codebook(store, codebook, source=str(path))

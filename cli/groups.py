@@ -28,8 +28,12 @@ class AppContext:
         self.debug = debug
         self._store: Store | None = None
 
-    def store(self, *, create: bool = True) -> Store:
-        """The review store, opened (and migrated) on first use."""
+    def store(self, *, create: bool = False) -> Store:
+        """The review store, opened (and migrated) on first use.
+
+        Only commands that put something new in a store (ingest, codebook load, merge) create
+        one: elsewhere a mistyped --db gives an error instead of an empty store.
+        """
         if self._store is None:
             self._store = open_store(self.db_path, create=create)
         return self._store

@@ -35,7 +35,7 @@ def ingest_command(app, paths: tuple[str, ...], jobs: int, passwords: tuple[str,
     """
     from realistcoder.ingest.pipeline import ingest
 
-    store = app.store()
+    store = app.store(create=True)
     bar_state: dict = {}
     messages: list[str] = []
 

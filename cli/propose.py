@@ -13,6 +13,7 @@ from realistcoder.cli.groups import cli as root
 from realistcoder.cli.groups import echo, export_group, pass_app, stdout_is_terminal
 from realistcoder.codebook import ROLES, default_codebook_path, load_codebook
 from realistcoder.errors import InputError, NotFoundError
+from realistcoder.export.safe import spreadsheet_text
 from realistcoder.ingest.sections import PROPOSE_BY_DEFAULT, SECTION_KINDS
 from realistcoder.propose.run import DEFAULT_MIN_SCORE, plan, propose
 from realistcoder.store import proposals as proposals_db
@@ -91,7 +92,7 @@ def propose_command(app, codebook_files, min_score, documents, all_sections, sec
     work = plan(store, targets, min_score=min_score, document_ids=document_ids, sections=chosen)
     total = sum(count for _, todo, count in work if todo)
     with click.progressbar(length=max(total, 1), label="Proposing", file=sys.stderr,
-                           show_pos=True) as bar:
+                           show_pos=True, hidden=not sys.stderr.isatty()) as bar:
         summary = propose(store, targets, min_score=min_score, document_ids=document_ids,
                           sections=chosen, progress=bar.update, work=work)
     names = ", ".join(f"{cb.name} {cb.version} (#{cb_id})" for cb_id, cb in targets)
@@ -239,6 +240,8 @@ def export_proposals(app, codes, roles, theories, documents, status, min_score, 
     Example: realistcoder export proposals --format csv -o proposals.csv
     """
     rows = _select(app, codes, roles, theories, documents, status, min_score, reviewer, unblind)
+    if output is not None and str(output) == "-":
+        output = None
     try:
         handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     except OSError as err:
@@ -274,7 +277,8 @@ def _write(handle, rows: list[dict], fmt: str) -> None:
     writer.writeheader()
     for row in rows:
         writer.writerow({
-            **{k: row[k] for k in EXPORT_FIELDS},
+            **{k: spreadsheet_text(v) if isinstance(v := row[k], str) else v
+               for k in EXPORT_FIELDS},
             "matched": json.dumps(row["matched"], ensure_ascii=False),
             "flags": json.dumps(row["flags"]),
         })

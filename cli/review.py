@@ -73,20 +73,24 @@ def review_cmd(app, reviewer, code, role, theory, document, min_score, status):
 
 @cli.command("decide")
 @click.argument("proposal_id", type=int)
-@click.option("--accept", "verdict", flag_value="accept", help="Accept the proposal.")
-@click.option("--reject", "verdict", flag_value="reject", help="Reject the proposal.")
+@click.option("--accept", is_flag=True, help="Accept the proposal.")
+@click.option("--reject", is_flag=True, help="Reject the proposal.")
 @click.option("--code", help="Accept under this code instead (a recode).")
 @click.option("--sentences", metavar="FIRST-LAST",
               help="Code a longer fragment that includes the proposed sentence.")
 @click.option("--note", help="Why (kept with the decision).")
 @reviewer_option
 @pass_app
-def decide_cmd(app, proposal_id, verdict, code, sentences, note, reviewer):
+def decide_cmd(app, proposal_id, accept, reject, code, sentences, note, reviewer):
     """Accept, reject or recode one proposal.
 
     Example: realistcoder decide 42 --accept --reviewer alice --note "clear C"
     """
     reviewer = need_reviewer(reviewer)
+    if accept and reject:
+        raise InputError("--accept and --reject contradict each other",
+                         subject=f"proposal {proposal_id}", fix="pass one of them")
+    verdict = "accept" if accept else "reject" if reject else None
     if verdict is None:
         verdict = "accept" if code else None
     if verdict is None:
@@ -237,7 +241,7 @@ def merge_cmd(app, other):
     """
     from realistcoder.review.merge import merge_stores
 
-    report = merge_stores(app.store(), other)
+    report = merge_stores(app.store(create=True), other)
     echo(report.summary())
     for line in report.conflicts:
         echo(f"conflict: {line}")

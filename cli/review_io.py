@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from realistcoder.cli.groups import echo, export_group, import_group, pass_app
+from realistcoder.errors import InputError
 from realistcoder.review.session import Filters
 from realistcoder.store import review as rv
 from realistcoder.store.export import find_document
@@ -31,8 +32,9 @@ def _rows_error(err) -> None:
 @click.option("--theory", help="Only proposals for this theory / area id.")
 @click.option("--document", metavar="DOC", help="Only this document (id or name).")
 @click.option("--min-score", type=click.FloatRange(0, 1))
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
 @pass_app
-def export_worksheet(app, reviewer, output, code, role, theory, document, min_score):
+def export_worksheet(app, reviewer, output, code, role, theory, document, min_score, force):
     """Write your pending proposals to a spreadsheet to decide offline.
 
     Fill the decision column (accept / reject / recode), new_code for a recode and a note,
@@ -43,6 +45,9 @@ def export_worksheet(app, reviewer, output, code, role, theory, document, min_sc
     from realistcoder.review.worksheet import write_worksheet
 
     reviewer = _reviewer(reviewer)
+    if output.exists() and not force:
+        raise InputError("already exists and may hold decisions not yet imported",
+                         subject=output, fix="import it first, or pass --force to overwrite it")
     store = app.store()
     doc_id = find_document(store, document)["id"] if document else None
     code = rv.find_code(store, code)["code"] if code else None
@@ -86,7 +91,7 @@ def export_codings(app, fmt, output, reviewer, reviewers, unblind, code, theory,
     doc_id = find_document(store, document)["id"] if document else None
     records = coding_records(store, viewer=viewer, unblinded=unblind, reviewers=names,
                              code=code, theory=theory, role=role, document_id=doc_id)
-    if output:
+    if output and str(output) != "-":
         with open(output, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8",
                   newline="") as handle:
             write_codings(records, fmt, handle)

@@ -60,10 +60,13 @@ def segment_command(source, batch: bool) -> None:
     except BrokenPipeError:  # "realistcoder segment big.txt | head": the reader has gone
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except UnicodeDecodeError as err:
+        is_pdf = err.object[:5] == b"%PDF-"
         raise InputError(
-            f"not UTF-8 text ({err.reason} at byte {err.start})",
+            "this is a PDF, not plain text" if is_pdf
+            else f"not UTF-8 text ({err.reason} at byte {err.start})",
             subject=name,
-            fix="convert the file to UTF-8, e.g. with iconv",
+            fix="ingest PDFs with `realistcoder ingest FILE.pdf`" if is_pdf
+            else "convert the file to UTF-8, e.g. with iconv",
         ) from None
 
 

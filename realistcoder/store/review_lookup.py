@@ -46,6 +46,9 @@ def get_sentence(store: Store, sentence_id: int) -> dict:
 
 def sentence_range(store: Store, start_id: int, end_id: int | None = None) -> list[dict]:
     """The sentences from ``start_id`` to ``end_id`` (inclusive) of one document, in order."""
+    if end_id is not None and int(end_id) < int(start_id):
+        raise InputError("the fragment ends before it starts", subject=f"{start_id}-{end_id}",
+                         fix="give the first sentence id, then the last")
     first = get_sentence(store, start_id)
     last = first if end_id is None or int(end_id) == int(start_id) else get_sentence(store, end_id)
     if last["document_id"] != first["document_id"]:

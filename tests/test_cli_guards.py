@@ -1,0 +1,79 @@
+"""Guards found by the QA pass: no silent stores, no contradictory flags, no lost worksheets,
+no formulas in CSV cells, `-o -` means standard output."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from conftest import CORPUS
+
+from realistcoder.store import open_store
+
+
+@pytest.fixture
+def proposed(rc):
+    rc("ingest", CORPUS / "hub-roles-evaluation.pdf")
+    rc("propose")
+    return rc
+
+
+def test_read_commands_do_not_create_a_store_on_a_mistyped_db(rc, db_path):
+    for args in (("status",), ("proposals",), ("review", "--reviewer", "alice"),
+                 ("decide", "1", "--accept", "--reviewer", "alice")):
+        result = rc(*args, ok=False)
+        assert result.exit_code == 1
+        assert "no review store here" in result.stderr and "realistcoder ingest" in result.stderr
+    assert not db_path.exists()
+
+
+def test_accept_and_reject_together_is_refused(proposed):
+    result = proposed("decide", "1", "--accept", "--reject", "--reviewer", "alice", ok=False)
+    assert result.exit_code == 1 and "contradict" in result.stderr
+    assert proposed.jsonl("export", "codings", "--reviewer", "alice") == []
+    with open_store(proposed.db_path) as store:
+        assert store.query("SELECT count(*) AS n FROM decisions")[0]["n"] == 0
+
+
+def test_a_reversed_range_says_so(proposed):
+    result = proposed("code", "30-10", "t1_access", "--reviewer", "alice", ok=False)
+    assert result.exit_code == 1 and "ends before it starts" in result.stderr
+
+
+def test_worksheet_is_not_overwritten_without_force(proposed, tmp_path):
+    sheet = tmp_path / "alice.csv"
+    proposed("export", "worksheet", "--reviewer", "alice", "-o", sheet)
+    sheet.write_text(sheet.read_text(encoding="utf-8-sig") + "my unimported work\n")
+    result = proposed("export", "worksheet", "--reviewer", "alice", "-o", sheet, ok=False)
+    assert result.exit_code == 1 and "--force" in result.stderr
+    assert "my unimported work" in sheet.read_text()
+    proposed("export", "worksheet", "--reviewer", "alice", "-o", sheet, "--force")
+    assert "my unimported work" not in sheet.read_text()
+
+
+def test_dash_output_is_stdout(proposed, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    lines = proposed("export", "proposals", "--format", "jsonl", "-o", "-").stdout.splitlines()
+    assert lines and all(json.loads(line)["proposal_id"] for line in lines)
+    proposed("decide", "1", "--accept", "--reviewer", "alice")
+    codings = proposed("export", "codings", "--reviewer", "alice", "-o", "-").stdout
+    assert json.loads(codings.splitlines()[0])["proposal_id"] == 1
+    assert not (tmp_path / "-").exists()
+
+
+def test_proposal_csv_cells_cannot_run_as_formulas(proposed):
+    with open_store(proposed.db_path) as store, store.transaction() as db:
+        db.execute("UPDATE sentences SET text = '=HYPERLINK(\"http://x\",\"click\")' WHERE id = "
+                   "(SELECT sentence_id FROM proposals ORDER BY id LIMIT 1)")
+    out = proposed("export", "proposals", "--format", "csv").stdout
+    texts = [row["text"] for row in csv.DictReader(io.StringIO(out))]
+    assert any("HYPERLINK" in t for t in texts)
+    assert not any(t.startswith(("=", "+", "-", "@")) for t in texts)
+
+
+def test_segment_points_a_pdf_at_ingest(rc):
+    pdf = CORPUS / "hub-roles-evaluation.pdf"
+    result = rc("segment", pdf, ok=False)
+    assert result.exit_code == 1 and "realistcoder ingest" in result.stderr

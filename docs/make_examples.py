@@ -71,9 +71,11 @@ def main() -> None:
             "moderate", "--reviewer", "alice")
         codings = [json.loads(line) for line in run(
             db, "export", "codings", "--format", "jsonl", "--reviewer", "alice").splitlines()]
-        t1 = [c for c in codings if c["theory"] == "workforce"]
-        pick = {role: [str(c["coding_id"]) for c in t1 if c["role"] == role][:2]
-                for role in ("context", "mechanism", "outcome")}
+        # a T1 configuration: trust and training (C) -> willingness (M) -> access (O)
+        wanted = {"context": ("t1_trust_between_professionals", "t1_training"),
+                  "mechanism": ("t1_willingness",), "outcome": ("t1_access",)}
+        pick = {role: [str(c["coding_id"]) for c in codings if c["code"] in codes][:2]
+                for role, codes in wanted.items()}
         if all(pick.values()):
             run(db, "cmoc", "add", "--theory", "workforce", "--reviewer", "alice",
                 "--title", "Trust and training open up new roles",

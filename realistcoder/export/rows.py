@@ -264,7 +264,12 @@ def _sources(items: list[tuple[str, int | str]]) -> list[str]:
         listed = pages.setdefault(citation, [])
         if str(page) not in listed:
             listed.append(str(page))
-    return [f"{c} (p{'p' if len(p) > 1 else ''}. {', '.join(p)})" for c, p in pages.items()]
+    def first_page(page: str) -> int:  # "12" or a span such as "12–13"
+        digits = "".join(ch for ch in page.split("–")[0] if ch.isdigit())
+        return int(digits) if digits else 0
+
+    return [f"{c} (p{'p' if len(p) > 1 else ''}. {', '.join(sorted(p, key=first_page))})"
+            for c, p in pages.items()]
 
 
 def cmoc_table(store: Store, *, theories: set[str] | None = None) -> Table:

@@ -84,6 +84,8 @@ def extract(path: Path, password: str | list[str] | None = None,
         if not record.sentences:
             raise InputError("the file contains no text", subject=path,
                              fix="check that this is the right file")
+        record.title = _text_title(text)
+        record.year = _printed_year(text[:3000])
         return record
     content = read_pdf(path, password)
     remove_running_heads(content.pages)
@@ -243,6 +245,17 @@ def _printed_year(text: str) -> int | None:
     years = [int(y) for m in PRINTED_YEAR.finditer(text) for y in m.groups() if y]
     years = [y for y in years if 1900 <= y <= this_year + 1]
     return max(years) if years else None
+
+
+def _text_title(text: str) -> str | None:
+    """A text file's title: its first line when that is a Markdown heading or a short line
+    without a full stop (a plain first sentence is not a title)."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    heading = first.startswith("#")
+    first = first.lstrip("#").strip()
+    if (heading or (len(first) <= 150 and not first.endswith("."))) and _plausible_title(first):
+        return first
+    return None
 
 
 def _plausible_title(title: str) -> bool:

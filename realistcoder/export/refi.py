@@ -50,8 +50,8 @@ def E(tag: str, parent=None, **attrs) -> etree._Element:  # noqa: N802  (element
     return etree.SubElement(parent, f"{{{NS}}}{tag}", attrs)
 
 
-def xml_datetime(value: str | None) -> str | None:
-    """An ISO timestamp as xsd:dateTime (UTC, ``Z``), or None when it cannot be read."""
+def parse_utc(value: str | None) -> datetime | None:
+    """An ISO 8601 / xsd:dateTime text as an aware UTC datetime (naive means UTC), or None."""
     if not value:
         return None
     try:
@@ -60,7 +60,13 @@ def xml_datetime(value: str | None) -> str | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC)
+
+
+def xml_datetime(value: str | None) -> str | None:
+    """An ISO timestamp as xsd:dateTime (UTC, ``Z``), or None when it cannot be read."""
+    moment = parse_utc(value)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
 @dataclass

@@ -21,7 +21,6 @@ import hashlib
 import re
 import zipfile
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from lxml import etree
@@ -29,6 +28,7 @@ from rapidfuzz import fuzz
 
 from realistcoder.codebook import qdc
 from realistcoder.errors import InputError
+from realistcoder.export.refi import parse_utc
 from realistcoder.store import export as q
 from realistcoder.store import review
 from realistcoder.store.db import Store
@@ -164,15 +164,8 @@ def read_project(path: Path):
 
 def _store_time(value: str | None) -> str | None:
     """An xsd:dateTime as the store writes times (UTC ISO 8601, microseconds)."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+    moment = parse_utc(value)
+    return moment.isoformat(timespec="microseconds") if moment else None
 
 
 def _reviewer_name(name: str | None) -> str:

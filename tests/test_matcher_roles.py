@@ -123,3 +123,44 @@ def test_comparatives_report_change_but_their_plain_adjectives_do_not():
     for text in ("Hospital referrals for long-term pain were discussed as well.",
                  "The board kept a high-level list of hospital referrals."):
         assert "no_change" in props(text)["referrals"].flags, text
+
+
+def test_expected_of_and_than_expected_are_not_hedges():
+    # a duty ("what was expected of them") or a comparison with a forecast is not a hedge
+    for text in ("Nurses knew what was expected of them once the referral template was agreed.",
+                 "Hospital referrals fell faster than expected."):
+        assert not any("hedged" in p.flags for p in propose_text(text, CODEBOOK)), text
+    assert "hedged" in props("Hospital referrals are expected to fall.")["referrals"].flags
+
+
+def test_trust_naming_an_organisation_or_a_writers_say_is_not_reasoning():
+    # "the community trust" is an NHS organisation, "too early to say" the writer's own hedge,
+    # and the auxiliary "will" is not "willing" (the lookup lemma of which is "will");
+    # neither tells how people reasoned, so a mechanism there still needs its own signal
+    for text in ("The community trust and the practices held a pooled budget from April.",
+                 "It is too early to say what the pooled budget will do.",
+                 "Practices will hold a pooled budget from April."):  # "will" is not "willing"
+        assert "no_reasoning" in props(text)["pooled_budget"].flags, text
+    assert "no_reasoning" not in props(
+        "Partners built trust once the pooled budget was agreed.")["pooled_budget"].flags
+
+
+def test_unintended_results_and_savings_report_a_change():
+    # "savings" (lemma "saving") and unanticipated consequences are results, as "fell" is
+    for text in ("Hospital referrals brought savings for the practices.",
+                 "The demand that hospital referrals created was not anticipated."):
+        assert "no_change" not in props(text)["referrals"].flags, text
+
+
+def test_shipped_codebook_reads_permission_as_reasoning_but_not_ethics_or_institutions():
+    codebook = load_codebook(CODEBOOKS / "mcp-realist.yaml")
+
+    def best(text: str, code: str) -> float:
+        return max((p.score for p in propose_text(text, codebook) if p.code == code), default=0)
+
+    said = "Nurses said the new protocol gave them permission to discharge patients themselves."
+    assert best(said, "t1_willingness") >= DEFAULT_MIN_SCORE
+    ethics = "Permission was given for the interviews to be tape-recorded."
+    assert best(ethics, "t1_willingness") < DEFAULT_MIN_SCORE
+    centre = "World Health Organisation Collaborating Centre for Patient Safety (2007)."
+    assert best(centre, "t2_trust_collaboration") == 0

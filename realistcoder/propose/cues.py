@@ -8,6 +8,8 @@
   negates matches in the next few tokens of its clause; a post-trigger ("did not", "was not
   seen", "remained unchanged") negates a match just before it.
 * **Hedging** ("may", "might", "unclear", "appears to") marks the whole clause as hedged.
+* **Pseudo-triggers** look like a cue and are not: "not only" (negation), "what was expected of
+  them" (hedge), "the community trust" or the writer's "too early to say" (reasoning).
 * **Sentence kind**: a sentence that describes the study rather than reporting evidence (a
   reference entry, methods, aims, data sources, a research question, a recommendation) is
   marked, and so is whether it reports a change or result (:data:`CHANGE`: outcome evidence)
@@ -122,6 +124,16 @@ PSEUDO_NEGATION = [
     "not only", "no doubt", "not necessarily", "whether or not", "not just", "no less",
     "nothing but", "not least", "no matter",
 ]
+# look like hedges, are not: a duty ("what was expected of them"), a comparison with a forecast
+PSEUDO_HEDGE = ["expected of", "than expected", "than would be expected", "as expected"]
+# look like reasoning, are not: "trust" naming an NHS organisation, "say" in a writer's hedge
+PSEUDO_REASONING = [
+    "community trust", "nhs trust", "foundation trust", "acute trust", "hospital trust",
+    "care trust", "health trust", "trust board", "ambulance trust", "trust's",
+    # the writer's own hedge, not what participants said
+    "too early to say", "cannot say", "can not say", "could not say", "not possible to say",
+    "difficult to say", "hard to say",
+]
 # sentences that describe the study rather than report evidence (methods, aims, data sources)
 METHODS = [
     "questionnaire was", "questionnaires were", "questionnaires used", "a questionnaire",
@@ -139,7 +151,9 @@ METHODS = [
     "we also analyzed", "we analysed", "we analyzed", "we conducted",
     "it is written for", "this guide", "this note is",
     "we were not able to", "we were unable to", "were interviewed", "was approved by",
-    "ethical approval", "inclusion criteria", "exclusion criteria",
+    "ethical approval", "inclusion criteria", "exclusion criteria", "permission was given",
+    "permission was obtained", "consent was obtained", "gave informed consent", "tape-recorded",
+    "audio-recorded", "were recorded and transcribed", "transcribed verbatim",
 ]
 # first words of a recommendation ("2. Give volunteers clear roles ...")
 IMPERATIVES = frozenset("""
@@ -150,13 +164,16 @@ SENTENCE_FACTORS = {"reference": 0.2, "methods": 0.3, "recommendation": 0.4, "qu
 # an outcome is a change or a result: words that report one
 CHANGE = [
     "fall", "fell", "rise", "rose", "reduce", "reduction", "increase", "decrease", "improve",
-    "improvement", "save", "saving", "cut", "drop", "grow", "growth", "decline", "halve",
+    "improvement", "save", "saving", "savings", "cut", "drop", "grow", "growth", "decline", "halve",
     "double", "change", "%", "percent", "per cent", "effect", "impact", "benefit", "gain",
     "avoid", "avert", "prevent", "widen", "narrow", "achieve", "sustain", "led to",
     "resulted in", "outcome", "no longer", "stopped", "left", "stayed", "remain",
     "became", "become", "began to", "shift", "shifted", "moved", "dropped", "collapse",
     "collapsed", "stall", "stalled", "differ", "differed", "could now", "can now", "were now",
     "was now", "now able", "reached", "widening", "uneven", "unequal", "lost", "ended", "failed",
+    # an unintended consequence is a result too
+    "not anticipated", "unanticipated", "unforeseen", "unintended", "unexpected",
+    "unexpectedly", "knock-on",
 ]
 
 # how people reasoned or responded: what makes a sentence mechanism (reasoning) evidence
@@ -302,6 +319,8 @@ class CueMatcher:
             "negation_pre": NEGATION_PRE,
             "negation_post": NEGATION_POST,
             "pseudo": PSEUDO_NEGATION,
+            "pseudo_hedge": PSEUDO_HEDGE,
+            "pseudo_reasoning": PSEUDO_REASONING,
             "hedge": HEDGES,
             "methods": METHODS,
             "change": CHANGE,
@@ -320,6 +339,7 @@ class CueMatcher:
 
     def __call__(self, doc: Doc) -> CueAnalysis:
         raw, pseudo, methods, change, reasoning = [], [], None, False, []
+        pseudo_hedge, pseudo_reasoning = [], []
         for match_id, start, end in self.matcher(doc):
             kind, phrase = self.kinds[match_id]
             if kind == "change":
@@ -328,6 +348,10 @@ class CueMatcher:
                 reasoning.append((start, end))
             elif kind == "pseudo":
                 pseudo.append((start, end))
+            elif kind == "pseudo_hedge":
+                pseudo_hedge.append((start, end))
+            elif kind == "pseudo_reasoning":
+                pseudo_reasoning.append((start, end))
             elif kind == "methods":
                 methods = methods or CueHit("methods", phrase, start, end)
             else:
@@ -342,9 +366,13 @@ class CueMatcher:
             or methods
             or (_question(doc) if text.rstrip().endswith("?") else None)
         )
+        if pseudo_reasoning:
+            reasoning = [r for r in reasoning if not _overlaps(r, pseudo_reasoning)]
         hits = []
         for kind, phrase, start, end in _longest_first(raw) if len(raw) > 1 else raw:
-            if pseudo and kind.startswith("negation") and any(s <= start < e for s, e in pseudo):
+            if pseudo and kind.startswith("negation") and _inside((start, end), pseudo):
+                continue
+            if pseudo_hedge and kind == "hedge" and _overlaps((start, end), pseudo_hedge):
                 continue
             after, before, comma = self.scopes.get(phrase, ((), (), False))
             hits.append(CueHit(kind, phrase, start, end, after, before, comma))
@@ -423,6 +451,16 @@ def _is_verb_form(word: str) -> bool:
     from realistcoder.propose.nlp import lexicon
 
     return lexicon().is_verb_form(word)
+
+
+def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    """Whether ``span`` starts inside one of ``spans`` (token offsets)."""
+    return any(s <= span[0] < e for s, e in spans)
+
+
+def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    """Whether ``span`` shares a token with one of ``spans`` (token offsets)."""
+    return any(s < span[1] and span[0] < e for s, e in spans)
 
 
 def _longest_first(raw: list[tuple[str, str, int, int]]) -> list[tuple[str, str, int, int]]:

@@ -30,6 +30,8 @@ _AUXILIARIES = frozenset(
     "is are was were be been has have had do does did can could will would should may might "
     "must shall".split()
 )
+# lookup lemmas that merge a word with an unrelated one: the adjective "willing" is not "will"
+_KEEP_AS_WRITTEN = frozenset({"willing"})
 TRAINED_PIPELINES = ("en_core_web_sm", "en_core_web_md", "en_core_web_lg")
 KEY_COMPONENT = "realist_match_key"
 
@@ -58,7 +60,10 @@ class Lexicon:
             return cached
         lower = text.lower()
         us = self._norm.get(lower, lower)
-        lemma = self._lemma.get(us) or self._lemma.get(lower) or us
+        if us in _KEEP_AS_WRITTEN:
+            lemma = us
+        else:
+            lemma = self._lemma.get(us) or self._lemma.get(lower) or us
         result = self._norm.get(lemma, lemma)
         if len(self._cache) < 500_000:
             self._cache[text] = result

@@ -15,6 +15,7 @@ from realistcoder.audit.summary import summarize
 from realistcoder.audit.units import select
 from realistcoder.cli.groups import cli, echo, pass_app
 from realistcoder.errors import InputError
+from realistcoder.files import atomic_output
 from realistcoder.store import review as rv
 
 FORMATS = ("table", "json", "csv", "html")
@@ -126,15 +127,8 @@ def audit_cmd(app, reviewers, codes, theory, documents, fmt, output, disagreemen
 
 def _write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` all or nothing (an interrupted run leaves no partial report)."""
-    if not path.parent.is_dir():
-        raise InputError("the folder does not exist", subject=path.parent,
-                         fix="create it first, or pass another -o path")
-    tmp = path.with_name(f".{path.name}.part")
-    try:
+    with atomic_output(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _render(result: dict, fmt: str, reviewers: list[str]) -> str:

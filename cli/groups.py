@@ -10,13 +10,17 @@ import logging
 import os
 import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 import click
 from click_default_group import DefaultGroup
 
 from realistcoder import __version__
 from realistcoder.errors import RealistCoderError
+from realistcoder.files import atomic_output
 from realistcoder.store import Store, default_db_path, open_store
 
 
@@ -235,6 +239,16 @@ documents_group.command_class = GuardedCommand
 
 
 pass_app = click.make_pass_decorator(AppContext)
+
+
+@contextmanager
+def output_stream(path: Path | None, *, encoding: str = "utf-8") -> Iterator[TextIO]:
+    """A text stream for ``-o PATH``, written all or nothing; standard output for None or '-'."""
+    if path is None or str(path) == "-":
+        yield click.get_text_stream("stdout")
+        return
+    with atomic_output(path) as tmp, tmp.open("w", encoding=encoding, newline="") as handle:
+        yield handle
 
 
 def echo(text: str = "", **kwargs) -> None:

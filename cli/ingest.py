@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
 import sys
@@ -10,7 +9,14 @@ from pathlib import Path
 
 import click
 
-from realistcoder.cli.groups import cli, documents_group, echo, export_group, pass_app
+from realistcoder.cli.groups import (
+    cli,
+    documents_group,
+    echo,
+    export_group,
+    output_stream,
+    pass_app,
+)
 from realistcoder.ingest.sections import SECTION_KINDS
 from realistcoder.store import documents as docs
 
@@ -187,42 +193,22 @@ def export_sentences(app, fmt: str, output: Path | None, doc_refs: tuple[str, ..
 
     Example: realistcoder export sentences --format csv -o sentences.csv
     """
-    from realistcoder.errors import InputError
     from realistcoder.export.safe import spreadsheet_text
 
-    if output is not None and str(output) == "-":
-        output = None  # '-' is standard output, as for other Unix tools
     store = app.store(create=False)
     ids = [docs.get_document(store, ref)["id"] for ref in doc_refs] or None
     rows = docs.export_sentences(store, ids)
-    if output and not output.parent.is_dir():
-        raise InputError("the folder does not exist", subject=output.parent,
-                         fix="create it first, or pass another -o path")
-    tmp = output.with_name(f".{output.name}.part") if output else None
-    try:
-        with (tmp.open("w", encoding="utf-8", newline="") if tmp
-              else contextlib.nullcontext(click.get_text_stream("stdout"))) as stream:
-            if fmt == "csv":
-                writer = csv.DictWriter(stream, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
-                writer.writeheader()
-                for r in rows:
-                    writer.writerow({**r, "text": spreadsheet_text(r["text"])})
-            else:
-                for r in rows:
-                    stream.write(json.dumps({k: r[k] for k in EXPORT_FIELDS},
-                                            ensure_ascii=False))
-                    stream.write("\n")
-        if tmp:
-            tmp.replace(output)
-    except BrokenPipeError:
-        raise
-    except OSError as err:
-        raise InputError(f"cannot write: {err.strerror or err}", subject=output or "stdout",
-                         fix="check the folder exists and is writable") from None
-    finally:
-        if tmp:
-            tmp.unlink(missing_ok=True)
-    if output:
+    with output_stream(output) as stream:  # '-' is standard output, as for other Unix tools
+        if fmt == "csv":
+            writer = csv.DictWriter(stream, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
+            writer.writeheader()
+            for r in rows:
+                writer.writerow({**r, "text": spreadsheet_text(r["text"])})
+        else:
+            for r in rows:
+                stream.write(json.dumps({k: r[k] for k in EXPORT_FIELDS}, ensure_ascii=False))
+                stream.write("\n")
+    if output and str(output) != "-":
         click.echo(f"wrote {output}", err=True)
 
 

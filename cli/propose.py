@@ -10,9 +10,9 @@ from pathlib import Path
 import click
 
 from realistcoder.cli.groups import cli as root
-from realistcoder.cli.groups import echo, export_group, pass_app, stdout_is_terminal
+from realistcoder.cli.groups import echo, export_group, output_stream, pass_app, stdout_is_terminal
 from realistcoder.codebook import ROLES, default_codebook_path, load_codebook
-from realistcoder.errors import InputError, NotFoundError
+from realistcoder.errors import NotFoundError
 from realistcoder.export.safe import spreadsheet_text
 from realistcoder.ingest.sections import PROPOSE_BY_DEFAULT, SECTION_KINDS
 from realistcoder.propose.run import DEFAULT_MIN_SCORE, plan, propose
@@ -240,31 +240,10 @@ def export_proposals(app, codes, roles, theories, documents, status, min_score, 
     Example: realistcoder export proposals --format csv -o proposals.csv
     """
     rows = _select(app, codes, roles, theories, documents, status, min_score, reviewer, unblind)
-    if output is not None and str(output) == "-":
-        output = None
-    try:
-        handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
-    except OSError as err:
-        raise InputError(f"cannot write: {err.strerror}", subject=output,
-                         fix="check the folder exists and is writable") from err
-    try:
+    with output_stream(output) as handle:
         _write(handle, rows, fmt)
-    except BrokenPipeError:  # `... | head`: the reader has gone, which is fine
-        _silence_stdout()
-    finally:
-        if output:
-            handle.close()
-    if output:
+    if output and str(output) != "-":
         echo(f"Wrote {len(rows)} proposals to {output}", err=True)
-
-
-def _silence_stdout() -> None:
-    import os
-
-    try:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
 
 
 def _write(handle, rows: list[dict], fmt: str) -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from realistcoder.cli.groups import echo, export_group, import_group, pass_app
+from realistcoder.cli.groups import echo, export_group, import_group, output_stream, pass_app
 from realistcoder.errors import InputError
 from realistcoder.review.session import Filters
 from realistcoder.store import review as rv
@@ -91,13 +90,12 @@ def export_codings(app, fmt, output, reviewer, reviewers, unblind, code, theory,
     doc_id = find_document(store, document)["id"] if document else None
     records = coding_records(store, viewer=viewer, unblinded=unblind, reviewers=names,
                              code=code, theory=theory, role=role, document_id=doc_id)
-    if output and str(output) != "-":
-        with open(output, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8",
-                  newline="") as handle:
-            write_codings(records, fmt, handle)
+    to_file = output is not None and str(output) != "-"
+    encoding = "utf-8-sig" if fmt == "csv" and to_file else "utf-8"
+    with output_stream(output, encoding=encoding) as handle:
+        write_codings(records, fmt, handle)
+    if to_file:
         echo(f"{output}: {len(records)} codings", err=True)
-    else:
-        write_codings(records, fmt, sys.stdout)
 
 
 @import_group.command("decisions")

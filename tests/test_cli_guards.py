@@ -77,3 +77,30 @@ def test_segment_points_a_pdf_at_ingest(rc):
     pdf = CORPUS / "hub-roles-evaluation.pdf"
     result = rc("segment", pdf, ok=False)
     assert result.exit_code == 1 and "realistcoder ingest" in result.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ("export", "proposals", "--format", "csv"),
+    ("export", "codings", "--reviewer", "alice"),
+    ("export", "worksheet", "--reviewer", "alice"),
+    ("export", "sentences"),
+])
+def test_exports_write_all_or_nothing(proposed, tmp_path, monkeypatch, args):
+    proposed("decide", "1", "--accept", "--reviewer", "alice")
+    result = proposed(*args, "-o", tmp_path / "missing" / "out.csv", ok=False)
+    assert result.exit_code == 1 and "the folder does not exist" in result.stderr
+
+    # the disk fills up as the file is finished: no file, no leftover temporary file
+    import errno
+    from pathlib import Path
+
+    def full_disk(self, target):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "replace", full_disk)
+    target = tmp_path / "out.csv"
+    result = proposed(*args, "-o", target, ok=False)
+    monkeypatch.undo()
+    assert result.exit_code == 1 and "no space left on device" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not target.exists() and not list(tmp_path.glob(".*.part"))

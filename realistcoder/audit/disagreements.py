@@ -16,6 +16,7 @@ from pathlib import Path
 from realistcoder.audit.units import Selection
 from realistcoder.errors import InputError, NotFoundError
 from realistcoder.export.safe import spreadsheet_text
+from realistcoder.files import atomic_output
 from realistcoder.store import audit as q
 from realistcoder.store import review as rv
 from realistcoder.store.db import Store
@@ -82,11 +83,7 @@ def write_worksheet(path: Path, rows: list[dict], reviewers: list[str],
     if suffix not in (".csv", ".xlsx"):
         raise InputError("the worksheet must be .csv or .xlsx", subject=path,
                          fix="pass -o disagreements.xlsx or -o disagreements.csv")
-    if not path.parent.is_dir():
-        raise InputError("the folder does not exist", subject=path.parent,
-                         fix="create it first, or pass another -o path")
-    tmp = path.with_name(f".{path.name}.part")
-    try:
+    with atomic_output(path) as tmp:
         if suffix == ".csv":
             with tmp.open("w", newline="", encoding="utf-8-sig") as fh:
                 w = csv.writer(fh)
@@ -95,9 +92,6 @@ def write_worksheet(path: Path, rows: list[dict], reviewers: list[str],
                             for row in cells)
         else:
             _write_xlsx(tmp, header, cells, codes)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _write_xlsx(path: Path, header: list[str], cells: list[list], codes: list[str]) -> None:

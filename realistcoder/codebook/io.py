@@ -16,6 +16,7 @@ from realistcoder.codebook.build import Problem, build_codebook
 from realistcoder.codebook.model import Codebook
 from realistcoder.codebook.validate import validate
 from realistcoder.errors import CodebookError
+from realistcoder.files import atomic_output
 
 READERS: dict[str, Callable[[Path], tuple[object, list[Problem]]]] = {
     ".csv": table_format.read_csv,
@@ -120,19 +121,8 @@ def write_codebook(codebook: Codebook, path: str | Path, fmt: str | None = None)
         data = qdc.write_qdc(codebook, origin=_origin())
     else:
         data = codebook_to_text(codebook, fmt).encode("utf-8")
-    if not path.parent.is_dir():
-        raise CodebookError("the folder does not exist", subject=path.parent,
-                            fix="create it first, or pass another -o path")
-    tmp = path.with_name(f".{path.name}.part")
-    try:  # all or nothing: a full disk or Ctrl-C leaves no half-written codebook
+    with atomic_output(path, CodebookError) as tmp:
         tmp.write_bytes(data)
-        tmp.replace(path)
-    except OSError as err:
-        raise CodebookError(f"cannot write: {(err.strerror or str(err)).lower()}", subject=path,
-                            fix="free disk space or pick another folder you may write to"
-                            ) from None
-    finally:
-        tmp.unlink(missing_ok=True)
     return path
 
 

@@ -25,8 +25,8 @@ from lxml import etree
 
 from realistcoder import __version__
 from realistcoder.codebook import qdc
-from realistcoder.errors import InputError
 from realistcoder.export.safe import unicode_text, xml_text
+from realistcoder.files import atomic_output
 from realistcoder.store import export as q
 from realistcoder.store.codebooks import stored_codebooks
 from realistcoder.store.db import Store
@@ -260,11 +260,7 @@ def write_qdpx(store: Store, codings: list[dict], path: Path, *, name: str | Non
     left_out = sum(1 for c in codings if c["document_id"] not in current)
     codings = [c for c in codings if c["document_id"] in current]
     xml, files = build_project(store, codings, name=name or path.stem, attach_pdfs=attach_pdfs)
-    if not path.parent.is_dir():
-        raise InputError("the folder does not exist", subject=path.parent,
-                         fix="create it first, or pass another -o path")
-    tmp = path.with_name(path.name + ".part")
-    try:
+    with atomic_output(path) as tmp:  # never leave a half-written project behind
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("project.qde", xml)
             for member, content in files.items():
@@ -272,9 +268,6 @@ def write_qdpx(store: Store, codings: list[dict], path: Path, *, name: str | Non
                     archive.write(content, member)
                 else:
                     archive.writestr(member, content)
-        tmp.replace(path)
-    finally:  # never leave a half-written project behind
-        tmp.unlink(missing_ok=True)
     return {
         "sources": sum(1 for m in files if m.endswith(".txt")),
         "pdfs": sum(1 for m in files if m.endswith(".pdf")),

@@ -18,6 +18,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from realistcoder.errors import InputError
+from realistcoder.files import atomic_output
 
 BUILTIN_MODULES = (
     "csv_writer", "xlsx", "markdown", "html", "docx", "latex", "heatmap",
@@ -122,21 +123,6 @@ def resolve(path: Path, fmt: str | None, kind: str) -> Writer:
 def write_table(table, path: Path, fmt: str | None = None) -> Writer:
     """Write ``table`` to ``path`` in ``fmt`` (or the extension's format), all or nothing."""
     writer = resolve(path, fmt, table.kind)
-    if not path.parent.is_dir():
-        raise InputError("the folder does not exist", subject=path.parent,
-                         fix="create it first, or pass another -o path")
-    tmp = path.with_name(f".{path.name}.part")
-    try:
+    with atomic_output(path) as tmp:
         writer.write(table, tmp)
-        tmp.replace(path)
-    except PermissionError as err:
-        raise InputError(f"cannot write: {err.strerror}", subject=path,
-                         fix="close the file if a program has it open, or pick another path"
-                         ) from None
-    except OSError as err:  # a full disk, a vanished network share, ...
-        raise InputError(f"cannot write: {(err.strerror or str(err)).lower()}", subject=path,
-                         fix="free disk space or pick another folder, then run it again"
-                         ) from None
-    finally:
-        tmp.unlink(missing_ok=True)
     return writer

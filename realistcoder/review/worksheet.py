@@ -22,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from realistcoder.errors import InputError, NotFoundError
 from realistcoder.export.safe import spreadsheet_text
 from realistcoder.export.xlsx import set_text
+from realistcoder.files import atomic_output
 from realistcoder.review.session import Filters
 from realistcoder.store import review as rv
 from realistcoder.store.db import Store
@@ -70,20 +71,21 @@ def write_worksheet(store: Store, reviewer: str, path: Path,
                     filters: Filters | None = None) -> int:
     """Write the worksheet to ``path`` (.xlsx or .csv); returns the number of rows."""
     path = Path(path)
-    rows = worksheet_rows(store, reviewer, filters)
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\r\n")
-            writer.writerow([c for c, _, _ in COLUMNS])
-            for row in rows:
-                writer.writerow([v if isinstance(v, int | float) else spreadsheet_text(str(v))
-                                 for v in (row[c] for c, _, _ in COLUMNS)])
-    elif suffix == ".xlsx":
-        _write_xlsx(store, reviewer, path, rows)
-    else:
+    if suffix not in (".csv", ".xlsx"):
         raise InputError(f"cannot write a worksheet as '{suffix or path.name}'", subject=path,
                          fix="name the file .xlsx or .csv")
+    rows = worksheet_rows(store, reviewer, filters)
+    with atomic_output(path) as tmp:
+        if suffix == ".csv":
+            with open(tmp, "w", encoding="utf-8-sig", newline="") as handle:
+                writer = csv.writer(handle, lineterminator="\r\n")
+                writer.writerow([c for c, _, _ in COLUMNS])
+                for row in rows:
+                    writer.writerow([v if isinstance(v, int | float) else spreadsheet_text(str(v))
+                                     for v in (row[c] for c, _, _ in COLUMNS)])
+        else:
+            _write_xlsx(store, reviewer, tmp, rows)
     return len(rows)
 
 

@@ -15,6 +15,7 @@ from realistcoder.cli.groups import documents_group, echo, export_group, import_
 from realistcoder.errors import InputError
 from realistcoder.export import registry, rows
 from realistcoder.store import export as q
+from realistcoder.store.documents import get_document
 
 OUTPUT = click.option("-o", "--output", "output", required=True,
                       type=click.Path(path_type=Path, dir_okay=False),
@@ -63,7 +64,7 @@ def _filters(store, theory, role, code, document, status) -> rows.EvidenceFilter
     statuses = set(status) if status else set(rows.CODED_STATUSES)
     return rows.EvidenceFilter(
         theories=set(theory), roles={r.lower() for r in role}, codes=set(code),
-        documents={q.find_document(store, d)["id"] for d in document}, statuses=statuses)
+        documents={get_document(store, d)["id"] for d in document}, statuses=statuses)
 
 
 @export_group.command("evidence")
@@ -274,7 +275,7 @@ def edit_document(app, document, title, authors, year, doi, doc_type):
     from realistcoder.export.citations import normalise_doi, short_citation
 
     store = app.store(create=False)
-    doc = q.find_document(store, document)
+    doc = get_document(store, document)
     fields = {"title": title, "authors": authors, "year": year,
               "doi": normalise_doi(doi) if doi else None, "doc_type": doc_type}
     fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()

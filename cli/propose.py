@@ -18,7 +18,7 @@ from realistcoder.ingest.sections import PROPOSE_BY_DEFAULT, SECTION_KINDS
 from realistcoder.propose.run import DEFAULT_MIN_SCORE, plan, propose
 from realistcoder.store import proposals as proposals_db
 from realistcoder.store.codebooks import code_row_ids, save_codebook, stored_codebooks
-from realistcoder.store.export import find_document
+from realistcoder.store.documents import get_document
 from realistcoder.store.review_lookup import check_reviewer
 
 EXPORT_FIELDS = (
@@ -50,7 +50,7 @@ def _codebooks(store, files: tuple[Path, ...]):
 
 
 def _document_ids(store, refs: tuple[str, ...]) -> list[int] | None:
-    return [int(find_document(store, ref)["id"]) for ref in refs] if refs else None
+    return [int(get_document(store, ref)["id"]) for ref in refs] if refs else None
 
 
 @root.command("propose")

@@ -16,7 +16,7 @@ from realistcoder.errors import InputError
 from realistcoder.review.session import STATUS_CHOICES, Filters, ReviewSession
 from realistcoder.store import cmoc as cm
 from realistcoder.store import review as rv
-from realistcoder.store.export import find_document
+from realistcoder.store.documents import get_document
 
 reviewer_option = click.option("--reviewer", "-r", metavar="NAME", required=False,
                                help="Who is deciding (required; the same name every session).")
@@ -60,7 +60,7 @@ def review_cmd(app, reviewer, code, role, theory, document, min_score, status):
     store = app.store()
     if code:
         code = rv.find_code(store, code)["code"]
-    doc_id = find_document(store, document)["id"] if document else None
+    doc_id = get_document(store, document)["id"] if document else None
     filters = Filters(code=code, role=role, theory=theory, document_id=doc_id,
                       min_score=min_score, status=status)
     session = ReviewSession(store, reviewer, filters)
@@ -203,7 +203,7 @@ def appraise_cmd(app, document, relevance, rigour, note, reviewer):
     """
     reviewer = need_reviewer(reviewer)
     store = app.store()
-    doc = find_document(store, document)
+    doc = get_document(store, document)
     cm.add_appraisal(store, doc["id"], reviewer, relevance, rigour, note)
     echo(f"{doc['file_name']}: relevance {relevance}, rigour {rigour} ({reviewer})")
 

@@ -10,7 +10,7 @@ from realistcoder.cli.groups import echo, export_group, import_group, output_str
 from realistcoder.errors import InputError
 from realistcoder.review.session import Filters
 from realistcoder.store import review as rv
-from realistcoder.store.export import find_document
+from realistcoder.store.documents import get_document
 
 
 def _reviewer(name: str | None) -> str:
@@ -48,7 +48,7 @@ def export_worksheet(app, reviewer, output, code, role, theory, document, min_sc
         raise InputError("already exists and may hold decisions not yet imported",
                          subject=output, fix="import it first, or pass --force to overwrite it")
     store = app.store()
-    doc_id = find_document(store, document)["id"] if document else None
+    doc_id = get_document(store, document)["id"] if document else None
     code = rv.find_code(store, code)["code"] if code else None
     n = write_worksheet(store, reviewer, output, Filters(code=code, role=role, theory=theory,
                                                          document_id=doc_id,
@@ -87,7 +87,7 @@ def export_codings(app, fmt, output, reviewer, reviewers, unblind, code, theory,
         viewer = None
         if reviewer:
             names = [*(names or []), reviewer]
-    doc_id = find_document(store, document)["id"] if document else None
+    doc_id = get_document(store, document)["id"] if document else None
     records = coding_records(store, viewer=viewer, unblinded=unblind, reviewers=names,
                              code=code, theory=theory, role=role, document_id=doc_id)
     to_file = output is not None and str(output) != "-"

@@ -104,3 +104,15 @@ def test_exports_write_all_or_nothing(proposed, tmp_path, monkeypatch, args):
     assert result.exit_code == 1 and "no space left on device" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not target.exists() and not list(tmp_path.glob(".*.part"))
+
+
+def test_a_name_shared_by_two_files_asks_for_the_id(rc, tmp_path):
+    for folder, text in (("a", "Teams met daily."), ("b", "Staff felt listened to.")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "note.txt").write_text(text, encoding="utf-8")
+        rc("ingest", tmp_path / folder / "note.txt")
+    result = rc("sentences", "note.txt", ok=False)
+    assert result.exit_code == 1 and "several documents match" in result.stderr
+    assert "Staff felt listened to." in rc("sentences", "2").stdout
+    sha = rc.jsonl("documents", "--format", "jsonl")[0]["sha256"]
+    assert "Teams met daily." in rc("sentences", sha[:10]).stdout

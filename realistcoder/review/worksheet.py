@@ -252,7 +252,7 @@ def import_decisions(store: Store, path: Path, reviewer: str) -> ImportReport:
             continue
         if code:
             try:
-                code = rv.find_code(store, code, p["codebook_id"])["code"]
+                code = rv.find_code(store, code, prefer_codebook_id=p["codebook_id"])["code"]
             except NotFoundError as err:
                 problems.append(f"{where}: {err.message} ({err.fix})")
                 continue

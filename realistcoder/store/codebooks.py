@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from rapidfuzz import process
+
 from realistcoder.codebook.model import Codebook
 from realistcoder.codebook.validate import validate
 from realistcoder.errors import CodebookError, NotFoundError
@@ -146,27 +148,32 @@ def code_row_ids(store: Store, codebook_id: int) -> dict[str, int]:
     return {r["code"]: r["id"] for r in rows}
 
 
-def find_code(store: Store, code: str, codebook: str | None = None) -> dict:
-    """The ``codes`` row for code id ``code`` in the latest stored version that has it
-    (optionally only in codebook ``codebook``), with ``codebook_name`` and ``codebook_version``.
-    """
-    sql = """SELECT k.*, c.name AS codebook_name, c.version AS codebook_version
+def find_code(store: Store, code: str, codebook: str | None = None, *,
+              prefer_codebook_id: int | None = None) -> dict:
+    """The ``codes`` row for code id ``code``, with ``codebook`` (= ``codebook_name``) and
+    ``codebook_version``: from ``prefer_codebook_id`` when that version has it, else from the
+    latest stored version that does (optionally only codebooks named ``codebook``).
+    Unknown codes raise NotFoundError with the closest code ids."""
+    code = (code or "").strip()
+    sql = """SELECT k.*, c.name AS codebook, c.name AS codebook_name,
+                    c.version AS codebook_version
              FROM codes k JOIN codebooks c ON c.id = k.codebook_id
              WHERE k.code = ?"""
     params: tuple = (code,)
     if codebook is not None:
         sql += " AND c.name = ?"
         params += (codebook,)
-    rows = store.query(sql + " ORDER BY c.id DESC LIMIT 1", params)
-    if not rows:
-        import difflib
-
-        known = [r["code"] for r in store.query("SELECT DISTINCT code FROM codes")]
-        close = difflib.get_close_matches(code, known, n=3)
-        raise NotFoundError(
-            f"no code {code!r} in any stored codebook" + (f" named {codebook!r}" if codebook
-                                                          else ""),
-            subject="code",
-            fix=f"did you mean {', '.join(close)}?" if close else
-            "see the codes with `realistcoder codebook show --stored`")
-    return rows[0]
+    sql += " ORDER BY (k.codebook_id = ?) DESC, k.codebook_id DESC LIMIT 1"
+    rows = store.query(sql, params + (prefer_codebook_id if prefer_codebook_id is not None
+                                      else -1,))
+    if rows:
+        return rows[0]
+    known = [r["code"] for r in store.query("SELECT DISTINCT code FROM codes")]
+    if not known:
+        raise NotFoundError(f"no code '{code}': no codebook is loaded", subject=code,
+                            fix="load one with `realistcoder codebook load FILE`")
+    close = [m[0] for m in process.extract(code, known, limit=3, score_cutoff=50)]
+    hint = f"did you mean {', '.join(close)}? " if close else ""
+    where = f"codebook {codebook!r}" if codebook else "the loaded codebooks"
+    raise NotFoundError(f"no code '{code}' in {where}", subject=code,
+                        fix=f"{hint}see `realistcoder codebook show --stored` for the code ids")

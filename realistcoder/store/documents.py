@@ -173,7 +173,7 @@ def _set_status(store: Store, doc_id: int, status: str) -> None:
 
 _DOC_COLUMNS = (
     "d.id, d.path, d.file_name, d.sha256, d.kind, d.title, d.authors, d.year, d.doi, "
-    "d.n_pages, d.status, d.error, d.warnings, d.version, d.supersedes, d.ingested_at"
+    "d.doc_type, d.n_pages, d.status, d.error, d.warnings, d.version, d.supersedes, d.ingested_at"
 )
 
 
@@ -184,27 +184,32 @@ def name_forms(name: str) -> tuple[str, str]:
 
 
 def get_document(store: Store, ref: int | str, *, with_text: bool = False) -> dict:
-    """A document by id, or by file name (or path): the current version when there are several.
+    """A document by id, file name, path or sha256 prefix (8+ characters).
 
-    Raises NotFoundError naming the reference.
+    A name matches the current version of its file; older versions are found only when no
+    current one matches. Raises NotFoundError when nothing matches, or when several different
+    files share the name (then the id tells them apart).
     """
     cols = _DOC_COLUMNS + (", d.text" if with_text else "")
     ref_text = str(ref).strip()
-    rows: list[dict] = []
     if ref_text.isdigit():
         rows = store.query(f"SELECT {cols} FROM documents d WHERE d.id = ?", (int(ref_text),))
+        if rows:
+            return rows[0]
+    forms = name_forms(ref_text)
+    rows = store.query(
+        f"SELECT {cols} FROM documents d WHERE d.file_name IN (?, ?) OR d.path IN (?, ?) "
+        "OR (length(?) >= 8 AND d.sha256 LIKE ? || '%') "
+        "ORDER BY d.status = 'ok' DESC, d.version DESC, d.id DESC",
+        (*forms, *forms, ref_text, ref_text.lower()),
+    )
+    current = [r for r in rows if r["status"] == "ok"]
+    if len({r["path"] for r in current}) > 1:
+        raise NotFoundError("several documents match", subject=ref_text,
+                            fix="name it by id; `realistcoder documents` lists them")
     if not rows:
-        forms = name_forms(ref_text)
-        rows = store.query(
-            f"SELECT {cols} FROM documents d WHERE d.file_name IN (?, ?) OR d.path IN (?, ?) "
-            "ORDER BY d.status = 'ok' DESC, d.version DESC, d.id DESC LIMIT 1",
-            forms + forms,
-        )
-    if not rows:
-        raise NotFoundError(
-            "no such document in the store", subject=ref_text,
-            fix="see `realistcoder documents` for ids and file names",
-        )
+        raise NotFoundError("no such document in the store", subject=ref_text,
+                            fix="see `realistcoder documents` for ids and file names")
     return rows[0]
 
 
@@ -243,7 +248,7 @@ def get_sentence(store: Store, sentence_id: int) -> dict:
         (int(sentence_id),),
     )
     if not rows:
-        raise NotFoundError("no such sentence", subject=f"sentence {sentence_id}",
+        raise NotFoundError(f"no sentence with id {sentence_id}", subject=f"sentence {sentence_id}",
                             fix="sentence ids are listed by `realistcoder sentences DOC`")
     return rows[0]
 

@@ -7,9 +7,7 @@ Offsets are Python ``str`` indices into ``documents.text`` (Unicode code points)
 
 from __future__ import annotations
 
-from realistcoder.errors import NotFoundError
 from realistcoder.store.db import Store
-from realistcoder.store.documents import name_forms
 
 META_FIELDS = ("title", "authors", "year", "doi", "doc_type")
 
@@ -30,29 +28,6 @@ def documents_with_head(store: Store, chars: int = 3000) -> list[dict]:
     return store.query(
         f"SELECT {_DOC_COLUMNS}, substr(d.text, 1, ?) AS head FROM documents d "
         "WHERE d.status = 'ok' ORDER BY d.id", (chars,))
-
-
-def find_document(store: Store, ref: str | int) -> dict:
-    """A current document by id, file name, path or sha256 prefix (at least 8 characters)."""
-    ref = str(ref).strip()
-    rows: list[dict] = []
-    if ref.isdigit():
-        rows = store.query(f"SELECT {_DOC_COLUMNS} FROM documents d WHERE d.id = ?", (int(ref),))
-    if not rows:
-        rows = store.query(
-            f"SELECT {_DOC_COLUMNS} FROM documents d WHERE d.status = 'ok' AND "
-            "(d.file_name IN (?, ?) OR d.path IN (?, ?) "
-            "OR (length(?) >= 8 AND d.sha256 LIKE ? || '%'))",
-            (*name_forms(ref), *name_forms(ref), ref, ref.lower()),
-        )
-    if len(rows) != 1:
-        many = len(rows) > 1
-        raise NotFoundError(
-            "several documents match" if many else "no such document",
-            subject=ref,
-            fix="name it by id; `realistcoder documents` lists them",
-        )
-    return rows[0]
 
 
 def document_text(store: Store, document_id: int) -> str:

@@ -180,7 +180,7 @@ def _prepare(store, reviewer, action, proposal_id, sentence_id, end_sentence_id,
             raise InputError("the fragment must include the proposed sentence",
                              subject=f"proposal {proposal_id}",
                              fix=f"start or end the fragment at sentence {p['sentence_id']}")
-        c = find_code(store, code, p["codebook_id"]) if code else None
+        c = find_code(store, code, prefer_codebook_id=p["codebook_id"]) if code else None
         if action == "accept" and c is not None and c["id"] != p["code_id"]:
             action = "recode"
         if action == "recode":

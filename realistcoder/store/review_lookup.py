@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import re
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from realistcoder.errors import InputError, NotFoundError
+from realistcoder.store.codebooks import find_code  # noqa: F401  (re-exported for the review)
 from realistcoder.store.db import Store
+from realistcoder.store.documents import get_sentence
 
 CONSENSUS = "consensus"
 
@@ -32,16 +34,6 @@ def check_reviewer(reviewer: str | None) -> str:
         raise InputError("a reviewer name cannot contain commas, tabs or newlines",
                          subject=name, fix="pick a simple name such as 'alice' or 'AB'")
     return name
-
-
-def get_sentence(store: Store, sentence_id: int) -> dict:
-    rows = store.query(
-        "SELECT s.*, d.file_name AS document FROM sentences s "
-        "JOIN documents d ON d.id = s.document_id WHERE s.id = ?", (int(sentence_id),))
-    if not rows:
-        raise NotFoundError(f"no sentence with id {sentence_id}", subject=f"sentence {sentence_id}",
-                            fix="find sentence ids with `realistcoder export sentences`")
-    return rows[0]
 
 
 def sentence_range(store: Store, start_id: int, end_id: int | None = None) -> list[dict]:
@@ -96,27 +88,6 @@ def get_proposal(store: Store, proposal_id: int) -> dict:
         raise NotFoundError(f"no proposal with id {proposal_id}", subject=f"proposal {proposal_id}",
                             fix="list proposal ids with `realistcoder proposals`")
     return rows[0]
-
-
-def find_code(store: Store, code: str, codebook_id: int | None = None) -> dict:
-    """The ``codes`` row for code id ``code``: from ``codebook_id`` if it has it, else the most
-    recently loaded codebook version that does. Unknown codes raise with the closest matches."""
-    code = (code or "").strip()
-    rows = store.query(
-        "SELECT c.*, b.name AS codebook, b.version AS codebook_version FROM codes c "
-        "JOIN codebooks b ON b.id = c.codebook_id WHERE c.code = ? "
-        "ORDER BY (c.codebook_id = ?) DESC, c.codebook_id DESC LIMIT 1",
-        (code, codebook_id if codebook_id is not None else -1))
-    if rows:
-        return rows[0]
-    known = [r["code"] for r in store.query("SELECT DISTINCT code FROM codes")]
-    if not known:
-        raise NotFoundError(f"no code '{code}': no codebook is loaded", subject=code,
-                            fix="load one with `realistcoder codebook load FILE`")
-    close = [m[0] for m in process.extract(code, known, limit=3, score_cutoff=50)]
-    hint = f"did you mean {', '.join(close)}? " if close else ""
-    raise NotFoundError(f"no code '{code}' in the loaded codebooks", subject=code,
-                        fix=f"{hint}see `realistcoder codebook show` for the code ids")
 
 
 def _words(text: str) -> list[str]:

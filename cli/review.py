@@ -75,14 +75,25 @@ def review_cmd(app, reviewer, code, role, theory, document, min_score, status):
 @click.argument("proposal_id", type=int)
 @click.option("--accept", is_flag=True, help="Accept the proposal.")
 @click.option("--reject", is_flag=True, help="Reject the proposal.")
-@click.option("--code", help="Accept under this code instead (a recode).")
+@click.option("--code", help="Accept under this code (for a role proposal: the code to give "
+              "it; for a code proposal: a recode).")
+@click.option("--role", type=click.Choice(["context", "mechanism", "outcome"]),
+              help="Accept as a role-only coding of this role (another role is a recode).")
 @click.option("--sentences", metavar="FIRST-LAST",
               help="Code a longer fragment that includes the proposed sentence.")
 @click.option("--note", help="Why (kept with the decision).")
 @reviewer_option
 @pass_app
-def decide_cmd(app, proposal_id, accept, reject, code, sentences, note, reviewer):
+def decide_cmd(app, proposal_id, accept, reject, code, role, sentences, note, reviewer):
     """Accept, reject or recode one proposal.
+
+    A role proposal (no code) accepted as it is becomes a role-only coding; pass --code to
+    give it a code of the codebook.
+
+    \b
+    More examples:
+      realistcoder decide 57 --accept --code wf_trust --reviewer alice
+      realistcoder decide 58 --role context --reviewer alice
 
     Example: realistcoder decide 42 --accept --reviewer alice --note "clear C"
     """
@@ -92,12 +103,12 @@ def decide_cmd(app, proposal_id, accept, reject, code, sentences, note, reviewer
                          subject=f"proposal {proposal_id}", fix="pass one of them")
     verdict = "accept" if accept else "reject" if reject else None
     if verdict is None:
-        verdict = "accept" if code else None
+        verdict = "accept" if code or role else None
     if verdict is None:
         raise InputError("say what to decide", subject=f"proposal {proposal_id}",
-                         fix="pass --accept, --reject or --code CODE")
-    if verdict == "reject" and (code or sentences):
-        raise InputError("--code and --sentences go with --accept, not --reject",
+                         fix="pass --accept, --reject, --code CODE or --role ROLE")
+    if verdict == "reject" and (code or role or sentences):
+        raise InputError("--code, --role and --sentences go with --accept, not --reject",
                          subject=f"proposal {proposal_id}", fix="drop them or use --accept")
     store = app.store()
     if verdict == "reject":
@@ -106,30 +117,47 @@ def decide_cmd(app, proposal_id, accept, reject, code, sentences, note, reviewer
              f"{reviewer}")
         return
     first, last = parse_range(sentences) if sentences else (None, None)
-    d = rv.accept(store, proposal_id, reviewer, code=code, note=note, sentence_id=first,
-                  end_sentence_id=last or first)
+    d = rv.accept(store, proposal_id, reviewer, code=code, role=role, note=note,
+                  sentence_id=first, end_sentence_id=last or first)
     word = "recoded as" if d["action"] == "recode" else "accepted as"
-    echo(f"proposal {proposal_id}: {'already ' if d['duplicate'] else ''}{word} {d['code']} "
+    what = d["code"] or f"{d['role']} (role only)"
+    echo(f"proposal {proposal_id}: {'already ' if d['duplicate'] else ''}{word} {what} "
          f"by {reviewer} (coding {d['coding_id']})")
 
 
 @cli.command("code")
 @click.argument("sentences", metavar="SENTENCE_ID[-SENTENCE_ID]")
-@click.argument("code")
+@click.argument("code", required=False)
+@click.option("--role", type=click.Choice(["context", "mechanism", "outcome", "none"]),
+              help="Code the role only (no code of the codebook), or 'none': you read it and "
+              "it carries no C, M or O (the learned proposer learns from this too).")
 @click.option("--note", help="Why (kept with the coding).")
 @reviewer_option
 @pass_app
-def code_cmd(app, sentences, code, note, reviewer):
+def code_cmd(app, sentences, code, role, note, reviewer):
     """Code a sentence, or a run of sentences, by hand (what no proposal found).
+
+    \b
+    More examples:
+      realistcoder code 88 --role mechanism --reviewer alice
+      realistcoder code 89-90 --role none --reviewer alice
 
     Example: realistcoder code 120-121 wf_trust --reviewer alice
     """
     reviewer = need_reviewer(reviewer)
+    if not code and not role:
+        raise InputError("say what to code", subject=sentences,
+                         fix="give a CODE, or --role context|mechanism|outcome|none")
     first, last = parse_range(sentences)
-    d = rv.code_by_hand(app.store(), first, code, reviewer, end_sentence_id=last, note=note)
+    d = rv.code_by_hand(app.store(), first, code, reviewer, role=role, end_sentence_id=last,
+                        note=note)
     where = (f"sentence {d['sentence_id']}" if d["sentence_id"] == d["end_sentence_id"]
              else f"sentences {d['sentence_id']}-{d['end_sentence_id']}")
-    echo(f"coding {d['coding_id']}: {where} coded {d['code']} by {reviewer}")
+    if d["role"] == rv.NO_ROLE:
+        echo(f"coding {d['coding_id']}: {where} marked as carrying no role by {reviewer}")
+    else:
+        what = d["code"] or f"{d['role']} (role only)"
+        echo(f"coding {d['coding_id']}: {where} coded {what} by {reviewer}")
 
 
 @cli.command("uncode")

@@ -124,8 +124,13 @@ def import_decisions_cmd(app, file, reviewer):
 @click.option("--reviewer", "-r", metavar="NAME", help="Whose codings these are (required).")
 @pass_app
 def import_codings_cmd(app, file, reviewer):
-    """Add hand codings from a CSV with columns sentence_id,code[,note] (all rows or none).
+    """Add hand codings from a CSV (all rows or none).
 
+    \b
+    Columns: sentence_id, then code or role (or both), and an optional note.
+      code   a code id of a loaded codebook
+      role   context, mechanism or outcome (a role-only coding), or none
+             (read, carries no role: `propose --learn` learns from it)
     A sentence_id may be a range (12-14) to code a run of sentences as one fragment.
 
     Example: realistcoder import codings hand.csv --reviewer alice

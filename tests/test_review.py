@@ -92,7 +92,7 @@ def test_uncode_keeps_the_row_and_the_log_is_append_only(rc, ids, db_path):
     (["decide", "999", "--accept", "--reviewer", "alice"], "no proposal with id 999"),
     (["decide", "1", "--accept"], "pass --reviewer NAME"),
     (["decide", "1", "--accept", "--reviewer", "consensus"], "reserved"),
-    (["decide", "1", "--reviewer", "alice"], "pass --accept, --reject or --code"),
+    (["decide", "1", "--reviewer", "alice"], "pass --accept, --reject, --code CODE or --role"),
     (["decide", "1", "--accept", "--code", "wf_trusst", "--reviewer", "a"], "did you mean"),
     (["code", "1-x", "wf_trust", "--reviewer", "alice"], "not a sentence id or range"),
     (["code", "1-8", "wf_trust", "--reviewer", "alice"], "cannot span two documents"),

@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 import numpy as np
 
 from realistcoder.audit import agreement as ag
-from realistcoder.audit.units import Selection
+from realistcoder.audit.units import Selection, unit_code
 from realistcoder.store import audit as q
 from realistcoder.store import review as rv
 from realistcoder.store.db import Store
@@ -42,13 +42,15 @@ def quality(store: Store, sel: Selection, *, top: int = 10) -> dict:
     props = [p for p in q.proposals(store, docs) if only is None or p["code"] in only]
     status = {(r["proposal_id"], r["reviewer"]): r for r in q.proposal_reviews(store, reviewers)}
     confirmed: dict[str, set[tuple[int, str]]] = defaultdict(set)
+    confirmed_roles: dict[str, set[tuple[int, str]]] = defaultdict(set)
     for c in rv.current_codings(store, reviewers, unblinded=True):
         if c["document_id"] not in by_doc[c["reviewer"]]:
             continue
-        if only is not None and c["code"] not in only:
+        if only is not None and unit_code(c) not in only:
             continue
         for s in rv.sentence_range(store, c["sentence_id"], c["end_sentence_id"]):
-            confirmed[c["reviewer"]].add((s["id"], c["code"]))
+            confirmed[c["reviewer"]].add((s["id"], unit_code(c)))
+            confirmed_roles[c["reviewer"]].add((s["id"], c["role"]))
     per_code: dict[str, Counter] = defaultdict(Counter)
     per_role: dict[str, Counter] = defaultdict(Counter)
     scored = []  # (score, decided, hit) per reviewer x proposal
@@ -57,13 +59,15 @@ def quality(store: Store, sel: Selection, *, top: int = 10) -> dict:
         for p in props:
             if p["document_id"] not in by_doc[r]:
                 continue
-            item = (p["sentence_id"], p["code"])
+            item = (p["sentence_id"], unit_code(p))
             proposed_items[r].add(item)
             st = status.get((p["id"], r))
             decided = st is not None
-            hit = item in confirmed[r]
+            # a role proposal is right when the reviewer coded that role there, by any code
+            hit = (item in confirmed[r] if p["code"] else
+                   (p["sentence_id"], p["role"]) in confirmed_roles[r])
             scored.append((p["score"], decided, hit))
-            for bucket in (per_code[p["code"]], per_role[p["role"]]):
+            for bucket in (per_code[unit_code(p)], per_role[p["role"]]):
                 bucket["proposals"] += 1
                 if decided:
                     bucket["decided"] += 1
@@ -128,7 +132,7 @@ def _as_coder(sel: Selection, props: list[dict]) -> list[dict]:
     the audited codes and every code proposed there."""
     proposed = defaultdict(set)
     for p in props:
-        proposed[p["sentence_id"]].add(p["code"])
+        proposed[p["sentence_id"]].add(unit_code(p))
     codes = sorted(set(sel.codes) | {c for sid in sel.unit_index for c in proposed.get(sid, ())})
     col = {c: k for k, c in enumerate(codes)}
     machine = np.zeros((len(sel.units), len(codes)), dtype=np.int64)

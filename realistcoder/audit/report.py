@@ -78,6 +78,9 @@ def agreement_rows(summary: dict) -> tuple[list[str], list[list]]:
     rows.append(["overall (macro)", ""] + (["", "", "", ""] if two else [])
                 + [str(m["n_codes"]) + " codes" if k == "n_units" else fmt(m.get(k))
                    for k, _ in columns])
+    for role, e in summary.get("roles", {}).items():
+        rows.append([f"ROLE {role}", role] + (_count_cells(e) if two else [])
+                    + [fmt(e.get(k)) for k, _ in columns])
     return headers, rows
 
 

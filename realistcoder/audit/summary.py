@@ -33,7 +33,10 @@ DEFINITIONS = {
     "fleiss_kappa": "Fleiss (1971); with two reviewers it equals Scott's pi",
     "gwet_ac1": "Gwet (2008): chance agreement from the average prevalence; stays stable for "
                 "rare codes where kappa and alpha collapse",
-    "per_code": "each code is present / absent per unit per reviewer",
+    "per_code": "each code is present / absent per unit per reviewer; a role-only coding "
+                "counts as the code role:ROLE",
+    "per_role": "a role (context, mechanism, outcome) is present for a reviewer in a unit when "
+                "they applied any code of that role, or the role alone",
     "micro": "all codes pooled: every (sentence, code) pair is one binary item",
     "macro": "the mean of the per-code figures over the codes where the figure is defined",
     "percent_agreement": "share of agreeing reviewer pairs per unit, averaged over units",
@@ -95,7 +98,13 @@ def summarize(sel: Selection, *, n_boot: int = 1000, seed: int = 0) -> dict:
             "n_units": stats["n_units"], **_figures(stats, notes), **_counts(stats, reviewers),
             "notes": notes,
         }
-    notes: list[str] = []
+    roles: dict[str, dict] = {}
+    for role in sel.roles():
+        stats = ag.all_statistics(sel.role_matrix(role), n_boot=n_boot, seed=seed)
+        notes = []
+        roles[role] = {"n_units": stats["n_units"], **_figures(stats, notes),
+                       **_counts(stats, reviewers), "notes": notes}
+    notes = []
     pooled, clusters = sel.pooled()
     if sel.codes and sel.units:
         stats = ag.all_statistics(pooled, clusters=clusters, n_boot=n_boot, seed=seed)
@@ -129,6 +138,7 @@ def summarize(sel: Selection, *, n_boot: int = 1000, seed: int = 0) -> dict:
         "excluded": {"reviewers": sel.excluded_reviewers, "documents": sel.excluded_documents},
         "overall": overall,
         "codes": codes,
+        "roles": roles,
         "notes": sel.notes,
         "definitions": DEFINITIONS,
     }

@@ -71,6 +71,18 @@ class Selection:
         """Whether ``reviewer`` reviewed the unit's document."""
         return reviewer in self.reviewed.get(self.unit_doc[sentence_id], set())
 
+    def roles(self) -> list[str]:
+        """The evidence roles (context, mechanism, outcome) of the compared codes, in order."""
+        used = {self.code_info.get(c, {}).get("role") for c in self.codes}
+        return [r for r in ("context", "mechanism", "outcome") if r in used]
+
+    def role_matrix(self, role: str) -> Table:
+        """Units x reviewers for one role: 1 when the reviewer applied any code of that role
+        (or the role alone), 0 not, missing where not reviewed."""
+        ks = [k for k, c in enumerate(self.codes) if self.code_info.get(c, {}).get("role") == role]
+        applied = self.present[:, :, ks].any(axis=2)
+        return Table(np.where(self.reviewed_mask, applied, -1), (0, 1))
+
     def matrix(self, code: str) -> Table:
         """Units x reviewers for one code: 1 applied, 0 not, missing where not reviewed."""
         k = self.codes.index(code)
@@ -175,8 +187,10 @@ def select(
     codings = current_codings(store, reviewers, unblinded=True) if inc_ids and reviewers else []
     code_info = q.codes(store)
     for c in codings:
-        code_info.setdefault(c["code"], {"code": c["code"], "label": c.get("label") or c["code"],
-                                         "role": c.get("role"), "theory": c.get("theory")})
+        key = unit_code(c)
+        label = c.get("label") or (c["code"] or f"{c['role'].capitalize()} (role only)")
+        code_info.setdefault(key, {"code": key, "label": label, "role": c.get("role"),
+                                   "theory": c.get("theory")})
     wanted_codes = _wanted_codes(code_info, codes, theory)
     seq = {(u["document_id"], u["seq"]): u["id"] for u in all_units}
     coded: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -185,13 +199,14 @@ def select(
     for c in codings:
         if c["document_id"] not in inc or c["reviewer"] not in reviewed[c["document_id"]]:
             continue
-        if wanted_codes is not None and c["code"] not in wanted_codes:
+        key = unit_code(c)
+        if wanted_codes is not None and key not in wanted_codes:
             continue
-        used.add(c["code"])
+        used.add(key)
         for s in range(c["seq"], c["end_seq"] + 1):
             sid = seq.get((c["document_id"], s))
             if sid is not None:
-                coded[sid][c["reviewer"]].add(c["code"])
+                coded[sid][c["reviewer"]].add(key)
     units = [u for u in all_units
              if all_sentences or u["section"] in PROPOSE_BY_DEFAULT or u["id"] in coded]
     if wanted_codes is not None and codes:
@@ -206,6 +221,12 @@ def select(
     return Selection(reviewers, included, units, {k: dict(v) for k, v in coded.items()},
                      reviewed, code_list, code_info, excluded_reviewers, excluded, notes,
                      allow_missing, wanted_codes is not None, set(wanted_docs))
+
+
+def unit_code(coding: dict) -> str:
+    """The "code" a coding applies in the agreement matrices: its code id, or ``role:ROLE``
+    for a role-only coding."""
+    return coding["code"] or f"role:{coding['role']}"
 
 
 def _role_order(role: str | None) -> int:

@@ -25,6 +25,7 @@ from lxml import etree
 
 from realistcoder import __version__
 from realistcoder.codebook import qdc
+from realistcoder.export.rows import code_label
 from realistcoder.export.safe import unicode_text, xml_text
 from realistcoder.files import atomic_output
 from realistcoder.store import export as q
@@ -96,6 +97,19 @@ def plain_text(text: str) -> PlainText:
 def selection_name(text: str) -> str:
     text = " ".join(xml_text(text).split())
     return text if len(text) <= SELECTION_NAME_CHARS else text[: SELECTION_NAME_CHARS - 1] + "…"
+
+
+ROLE_CODEBOOK = "realistcoder roles"  # the codes that stand for role-only codings
+ROLE_ONLY_DESCRIPTION = ("Coded with this realist role only (no code of the codebook yet), "
+                         "by realistcoder.")
+
+
+def code_ref(coding: dict) -> tuple[str, str]:
+    """(codebook, code id) a coding points at; role-only codings point at a per-role code
+    ("Context (role only)") so that other QDA tools show them."""
+    if coding["code"]:
+        return coding["codebook"], coding["code"]
+    return ROLE_CODEBOOK, f"role-{coding['role']}"
 
 
 def _codebook_element(project, codebooks, used_codes: dict[tuple[str, str], dict]) -> list:
@@ -184,8 +198,9 @@ def build_project(store: Store, codings: list[dict], *, name: str, attach_pdfs: 
             E("User", users_el, guid=user_guid[u], name=u, id=u)
 
     books = [book for _, book in stored_codebooks(store, latest_only=True)]
-    used = {(c["codebook"], c["code"]): {"label": c.get("code_label"),
-                                         "description": c.get("code_description")}
+    used = {code_ref(c): {"label": c.get("code_label") if c["code"] else code_label(c),
+                          "description": c.get("code_description") if c["code"] else
+                          ROLE_ONLY_DESCRIPTION}
             for c in codings}
     sets = _codebook_element(project, books, used)
 
@@ -228,7 +243,7 @@ def build_project(store: Store, codings: list[dict], *, name: str, attach_pdfs: 
                     creationDateTime=when)
             coding_el = E("Coding", sel, guid=coding["uuid"],
                           creatingUser=user_guid[coding["reviewer"]], creationDateTime=when)
-            E("CodeRef", coding_el, targetGUID=qdc.code_guid(coding["codebook"], coding["code"]))
+            E("CodeRef", coding_el, targetGUID=qdc.code_guid(*code_ref(coding)))
             if coding.get("note"):
                 note_guid = guid("note", coding["uuid"])
                 E("NoteRef", coding_el, targetGUID=note_guid)

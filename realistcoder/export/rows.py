@@ -1,8 +1,9 @@
 """Build report tables (evidence, CMOC, evidence map, document characteristics) from the store.
 
-One evidence row is one coded fragment: the same sentences coded with the same code, with every
-reviewer who coded it. Its status is ``resolved`` (settled by the team), ``agreed`` (two or more
-reviewers coded it independently), ``confirmed by one`` or ``proposed`` (suggested, undecided).
+One evidence row is one coded fragment: the same sentences coded with the same code (or, for
+role-only codings, the same role and no code), with every reviewer who coded it. Its status is
+``resolved`` (settled by the team), ``agreed`` (two or more reviewers coded it independently),
+``confirmed by one`` or ``proposed`` (suggested, undecided).
 Reviews are blinded: a table that would show several reviewers' codings needs ``unblind``.
 """
 
@@ -25,6 +26,18 @@ CODED_STATUSES = ("confirmed by one", "agreed", "resolved")
 ROLE_ORDER = {"context": 0, "mechanism": 1, "outcome": 2, "other": 3}
 GROUPS = ("theory", "code", "document", "role", "none")  # --group-by choices
 NO_THEORY = "(no theory)"
+
+
+def code_key(coding: dict) -> str:
+    """What groups codings into one fragment: the code id, or ``role:ROLE`` for role-only."""
+    return coding["code"] or f"role:{coding['role']}"
+
+
+def code_label(coding: dict) -> str:
+    """The code's label, or "Context (role only)" for a role-only coding."""
+    if coding.get("code"):
+        return coding.get("code_label") or coding["code"]
+    return f"{(coding.get('role') or 'other').capitalize()} (role only)"
 
 
 @dataclass
@@ -98,7 +111,7 @@ def fragments(codings: list[dict]) -> list[dict]:
     """Merge codings of the same sentences with the same code into fragments with a status."""
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for coding in codings:
-        groups[(coding["sentence_id"], coding["end_sentence_id"], coding["code"])].append(coding)
+        groups[(coding["sentence_id"], coding["end_sentence_id"], code_key(coding))].append(coding)
     out = []
     for items in groups.values():
         first = items[0]
@@ -150,10 +163,10 @@ def evidence_rows(
     codings = visible_codings(store, unblind=unblind, reviewer=reviewer)
     rows = fragments(codings)
     if "proposed" in filters.statuses:
-        coded = {(r["sentence_id"], r["end_sentence_id"], r["code"]) for r in rows}
+        coded = {(r["sentence_id"], r["end_sentence_id"], code_key(r)) for r in rows}
         rows += [
             f for f in fragments(q.undecided_proposals(store))
-            if (f["sentence_id"], f["end_sentence_id"], f["code"]) not in coded
+            if (f["sentence_id"], f["end_sentence_id"], code_key(f)) not in coded
         ]
     docs = q.documents(store)
     citations = citation_labels(docs)
@@ -165,6 +178,8 @@ def evidence_rows(
         ids = (row["sentence_id"], row["end_sentence_id"])
         out.append({
             **row,
+            "code_key": code_key(row),
+            "code_label": code_label(row),
             "theory_label": theories.get(row["theory"], row["theory"]) or NO_THEORY,
             "role_text": role_text(row["role"], row["mechanism_type"]),
             "citation": citations.get(row["document_id"], row["document"]),
@@ -291,7 +306,8 @@ def cmoc_table(store: Store, *, theories: set[str] | None = None) -> Table:
         cited, listed = [], set()
         for link in by_cmoc[cmoc["id"]]:
             coding = link["coding"]
-            key = (link["part"], coding["sentence_id"], coding["end_sentence_id"], coding["code"])
+            key = (link["part"], coding["sentence_id"], coding["end_sentence_id"],
+                   code_key(coding))
             if key in listed:  # the same fragment coded by two reviewers: quote it once
                 continue
             listed.add(key)
@@ -299,7 +315,7 @@ def cmoc_table(store: Store, *, theories: set[str] | None = None) -> Table:
             page = page_span(coding["page"], coding["end_page"])
             part = cmoc_part(link["part"], coding)
             row.setdefault(part, []).append(
-                f"\u201c{coding['text']}\u201d ({citation}, p. {page}; {coding['code_label']})")
+                f"\u201c{coding['text']}\u201d ({citation}, p. {page}; {code_label(coding)})")
             cited.append((citation, page))
         row["sources"] = _sources(cited)
         sections.setdefault(row["theory_label"], Section(row["theory_label"])).rows.append(row)
@@ -324,7 +340,7 @@ def map_table(
     rows = evidence_rows(store, filters=filters, unblind=unblind, reviewer=reviewer)
     docs = q.documents(store)
     citations = citation_labels(docs)
-    key, label = ("code", "code_label") if by == "code" else ("theory", "theory_label")
+    key, label = ("code_key", "code_label") if by == "code" else ("theory", "theory_label")
     headers: dict[str, str] = {}
     counts: dict[int, Counter] = defaultdict(Counter)
     for row in rows:  # in codebook order: theory, role, code

@@ -54,7 +54,8 @@ class Suggestion:
         p = self.parts()
 
         def labels(*names: str) -> str:
-            seen = dict.fromkeys(c["label"].lower() for n in names for c in p.get(n, []))
+            seen = dict.fromkeys((c["label"] or f"{c['role']} evidence").lower()
+                                 for n in names for c in p.get(n, []))
             return " and ".join(seen)
 
         return {"if_text": labels("context", "resource"),

@@ -98,14 +98,15 @@ def codes(store: Store) -> dict[str, dict]:
 
 def proposals(store: Store, document_ids: Iterable[int]) -> list[dict]:
     """Proposals in these documents with score, code, role and theory (superseded undecided
-    ones left out)."""
+    ones left out, and learned ones: each is one reviewer's, not the proposer's)."""
     marks, ids = _in(document_ids)
     if not ids:
         return []
     return store.query(
         "SELECT p.id, p.sentence_id, s.document_id, p.code, p.role, p.theory, p.score "
         f"FROM proposals p JOIN sentences s ON s.id = p.sentence_id "
-        f"WHERE s.document_id IN ({marks}) AND {LIVE} ORDER BY p.id", tuple(ids))
+        f"WHERE s.document_id IN ({marks}) AND {LIVE} AND p.reviewer IS NULL ORDER BY p.id",
+        tuple(ids))
 
 
 def proposal_reviews(store: Store, reviewers: Iterable[str]) -> list[dict]:

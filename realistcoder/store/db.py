@@ -214,24 +214,39 @@ def _migrate(store: Store) -> None:
             subject=store.path,
             fix="upgrade realistcoder (pip install -U realistcoder) to open it",
         )
-    for number, upgrade in MIGRATIONS:
-        if number <= current:
-            continue
-        with store.transaction() as db:
-            # re-check under the write lock: another process may have migrated meanwhile
-            if store.schema_version() >= number:
-                continue
-            try:
-                upgrade(db)
-            except sqlite3.Error as err:
-                raise StoreError(
-                    f"cannot upgrade the store from schema version {store.schema_version()} "
-                    f"to {number}: {err}",
-                    subject=store.path,
-                    fix="the file looks damaged or edited by another program: restore it "
-                    "from a backup",
-                ) from err
-            store.conn.execute(f"PRAGMA user_version = {number}")
+    pending = [(n, up) for n, up in MIGRATIONS if n > current]
+    if not pending:
+        return
+    # a migration may rebuild a table (SQLite's way to change a column): foreign keys are off
+    # while it runs (the pragma is ignored inside a transaction) and checked before it commits
+    store.conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for number, upgrade in pending:
+            _apply_migration(store, number, upgrade)
+    finally:
+        store.conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _apply_migration(store: Store, number: int, upgrade) -> None:
+    with store.transaction() as db:
+        # re-check under the write lock: another process may have migrated meanwhile
+        if store.schema_version() >= number:
+            return
+        try:
+            upgrade(db)
+            broken = store.conn.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise sqlite3.IntegrityError(
+                    f"{len(broken)} rows point at missing rows (first in {broken[0][0]})")
+        except sqlite3.Error as err:
+            raise StoreError(
+                f"cannot upgrade the store from schema version {store.schema_version()} "
+                f"to {number}: {err}",
+                subject=store.path,
+                fix="the file looks damaged or edited by another program: restore it "
+                "from a backup",
+            ) from err
+        store.conn.execute(f"PRAGMA user_version = {number}")
 
 
 def _foreign_tables(store: Store) -> list[str]:

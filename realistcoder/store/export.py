@@ -57,19 +57,20 @@ _CODING_SELECT = """
 SELECT c.id AS coding_id, c.uuid, c.reviewer, c.source, c.proposal_id, c.document_id,
        c.sentence_id, c.end_sentence_id, c.code, c.code_id, c.codebook_id, c.note,
        c.resolved_by, c.created_at,
-       k.label AS code_label, k.role, k.mechanism_type, k.theory, k.description AS code_description,
+       k.label AS code_label, c.role, k.mechanism_type, k.theory, k.description AS code_description,
        s.page_no AS page, e.page_no AS end_page, s.start, e."end" AS "end",
        CASE WHEN c.sentence_id = c.end_sentence_id THEN s.text
             ELSE substr(d.text, s.start + 1, e."end" - s.start) END AS text,
        d.file_name AS document, b.name AS codebook, b.version AS codebook_version
 FROM codings c
-JOIN codes k ON k.id = c.code_id
-JOIN codebooks b ON b.id = c.codebook_id
+LEFT JOIN codes k ON k.id = c.code_id
+LEFT JOIN codebooks b ON b.id = c.codebook_id
 JOIN sentences s ON s.id = c.sentence_id
 JOIN sentences e ON e.id = c.end_sentence_id
 JOIN documents d ON d.id = c.document_id
 WHERE c.active = 1
 """
+# role-only codings have no code: code, code_id, code_label, theory and codebook are null
 
 
 def has_coding(store: Store, reviewer: str, sentence_id: int, end_sentence_id: int,
@@ -82,20 +83,21 @@ def has_coding(store: Store, reviewer: str, sentence_id: int, end_sentence_id: i
 
 
 def undecided_proposals(store: Store) -> list[dict]:
-    """Proposals no reviewer has decided yet, shaped like :func:`codings` rows."""
+    """Proposals no reviewer has decided yet (not learned ones: those are one reviewer's),
+    shaped like :func:`codings` rows."""
     return store.query(
         """
         SELECT NULL AS coding_id, NULL AS reviewer, 'proposed' AS source, p.id AS proposal_id,
                s.document_id, p.sentence_id, p.sentence_id AS end_sentence_id, p.code,
                p.code_id, p.codebook_id, NULL AS note, NULL AS resolved_by, p.created_at,
-               k.label AS code_label, k.role, k.mechanism_type, k.theory, p.score,
+               k.label AS code_label, p.role, k.mechanism_type, k.theory, p.score,
                s.page_no AS page, s.page_no AS end_page, s.start, s."end" AS "end", s.text,
                d.file_name AS document
         FROM proposals p
-        JOIN codes k ON k.id = p.code_id
+        LEFT JOIN codes k ON k.id = p.code_id
         JOIN sentences s ON s.id = p.sentence_id
         JOIN documents d ON d.id = s.document_id
-        WHERE d.status = 'ok' AND NOT EXISTS (
+        WHERE d.status = 'ok' AND p.reviewer IS NULL AND NOT EXISTS (
             SELECT 1 FROM proposal_reviews r
             WHERE r.proposal_id = p.id AND r.status != 'pending')
         ORDER BY s.document_id, s.seq, p.code

@@ -237,15 +237,26 @@ def list_proposals(
             fix="pass --reviewer NAME for your own, or --unblind for anyone's decisions")
     touched, touched_params = _decided_sql(store, reviewer, unblinded)
     blind = reviewer is None and not unblinded
+    # learned proposals are one reviewer's: others never see them (blinding)
+    score, scored, score_params = "p.score", "", []
+    if reviewer is not None:
+        score = "coalesce(ps.score, p.score)"
+        scored = ("LEFT JOIN proposal_scores ps ON ps.proposal_id = p.id AND ps.reviewer = ?")
+        score_params = [reviewer]
     superseded = "EXISTS (SELECT 1 FROM proposal_supersessions z WHERE z.proposal_id = p.id)"
-    where, params = ["1"], []
+    if reviewer is not None:
+        where, params = ["(p.reviewer IS NULL OR p.reviewer = ?)"], [reviewer]
+    elif unblinded:
+        where, params = ["1"], []
+    else:
+        where, params = ["p.reviewer IS NULL"], []
     for column, values in (("p.code", codes), ("p.role", roles), ("p.theory", theories),
                            ("s.document_id", document_ids), ("p.codebook_id", codebook_ids)):
         if values:
             where.append(f"{column} IN ({_in(values)})")
             params.extend(values)
     if min_score is not None:
-        where.append("p.score >= ?")
+        where.append(f"{score} >= ?")
         params.append(min_score)
     if status == "pending":
         where.append(f"NOT {touched} AND NOT {superseded}")
@@ -263,20 +274,22 @@ def list_proposals(
     sql = f"""
         SELECT p.id AS proposal_id, d.file_name AS document, s.document_id, s.page_no AS page,
                p.sentence_id, s.text, s.section, p.code, k.label, p.role, k.mechanism_type,
-               p.theory, p.score, p.method, p.matched, p.flags, c.name AS codebook,
+               p.theory, {score} AS score, p.method, p.matched, p.flags, c.name AS codebook,
                c.version AS codebook_version, p.codebook_id, p.code_id, p.created_at,
+               p.reviewer AS learned_for, p.model_id,
                CASE WHEN {touched} THEN 'decided'
                     WHEN {superseded} THEN 'superseded' ELSE {open_status} END AS status
         FROM proposals p
         JOIN sentences s ON s.id = p.sentence_id
         JOIN documents d ON d.id = s.document_id
-        JOIN codes k ON k.id = p.code_id
-        JOIN codebooks c ON c.id = p.codebook_id
+        LEFT JOIN codes k ON k.id = p.code_id
+        LEFT JOIN codebooks c ON c.id = p.codebook_id
+        {scored}
         WHERE {" AND ".join(where)}
-        ORDER BY s.document_id, s.seq, p.score DESC, p.code"""
+        ORDER BY s.document_id, s.seq, {score} DESC, p.role, p.code"""
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    rows = store.query(sql, (*touched_params, *params))
+    rows = store.query(sql, (*touched_params, *score_params, *params))
     for row in rows:
         row["matched"] = json.loads(row["matched"])
         row["flags"] = json.loads(row["flags"])
@@ -284,9 +297,10 @@ def list_proposals(
 
 
 def proposal_counts(store: Store) -> dict[str, int]:
-    """Number of proposals per role (superseded ones excluded)."""
+    """Number of proposals every reviewer sees, per role (superseded and learned ones
+    excluded)."""
     rows = store.query(
-        "SELECT role, COUNT(*) AS n FROM proposals p WHERE NOT EXISTS "
+        "SELECT role, COUNT(*) AS n FROM proposals p WHERE p.reviewer IS NULL AND NOT EXISTS "
         "(SELECT 1 FROM proposal_supersessions z WHERE z.proposal_id = p.id) GROUP BY role"
     )
     return {r["role"]: r["n"] for r in rows}

@@ -49,10 +49,21 @@ from realistcoder.store.review_read import (  # noqa: F401  (part of this module
     review_queue,
     status_counts,
 )
+from realistcoder.store.review_state import (  # noqa: F401  (part of this module's API)
+    CODING_ROLES,
+    CREATING,
+    EVIDENCE_ROLES,
+    NO_ROLE,
+    PROPOSAL_ACTIONS,
+    apply_decision,
+    code_role,
+    decision_role,
+    effective_decisions,
+    overlapping_codings,
+    rebuild_reviewer,
+)
 
 ACTIONS = ("accept", "reject", "recode", "code", "uncode", "resolve", "undo")
-PROPOSAL_ACTIONS = ("accept", "reject", "recode")
-CREATING = {"accept": "accepted", "recode": "recoded", "code": "hand", "resolve": "consensus"}
 
 
 # --------------------------------------------------------------------------- lookups
@@ -97,6 +108,7 @@ def record_decision(
     sentence_id: int | None = None,
     end_sentence_id: int | None = None,
     code: str | None = None,
+    role: str | None = None,
     target_uuid: str | None = None,
     note: str | None = None,
     resolved_by: str | None = None,
@@ -106,7 +118,11 @@ def record_decision(
 ) -> dict:
     """Check, append and apply one decision in one transaction; return the decision row with
     ``coding_id`` (the coding it created, if any). ``uuid`` makes a retry idempotent: a decision
-    whose uuid is already stored is returned as is, with ``duplicate=True``."""
+    whose uuid is already stored is returned as is, with ``duplicate=True``.
+
+    ``role`` without ``code`` makes a role-only coding (``context``, ``mechanism``,
+    ``outcome``) or, with ``none``, a no-role mark; accepting a role proposal without a code
+    codes its role."""
     if action not in ACTIONS:
         raise InputError(f"unknown action '{action}'", subject="decision",
                          fix=f"use one of {', '.join(ACTIONS)}")
@@ -122,13 +138,14 @@ def record_decision(
             if old:
                 return {**old[0], "coding_id": _coding_id_for(store, old[0]), "duplicate": True}
         row = _prepare(store, reviewer, action, proposal_id, sentence_id, end_sentence_id, code,
-                       target_uuid)
+                       role, target_uuid)
         action = row["action"]  # an accept under another code is a recode
         if action in PROPOSAL_ACTIONS:
             same = latest_decision(store, reviewer, row["proposal_id"])
             if same is not None and note in (None, same["note"]) and all(
                     same[k] == row[k] for k in ("action", "code_id", "sentence_id",
-                                                "end_sentence_id")):
+                                                "end_sentence_id")) and (
+                    decision_role(store, same) == decision_role(store, row)):
                 # deciding again what already stands changes nothing (and keeps coding ids)
                 return {**same, "coding_id": _coding_id_for(store, same), "duplicate": True}
         row.update(uuid=uuid or str(uuidlib.uuid4()), reviewer=reviewer, note=note,
@@ -139,7 +156,7 @@ def record_decision(
         if action == "undo":
             rebuild_reviewer(store, reviewer)
         else:
-            _apply(store, row)
+            apply_decision(store, row)
         return {**row, "coding_id": _coding_id_for(store, row), "duplicate": False}
 
 
@@ -162,17 +179,39 @@ def _coding_id_for(store: Store, decision: dict) -> int | None:
     return rows[0]["id"] if rows else None
 
 
-def _prepare(store, reviewer, action, proposal_id, sentence_id, end_sentence_id, code,
+def _check_role(role: str | None, allowed: tuple[str, ...] = (*EVIDENCE_ROLES, NO_ROLE)
+                ) -> str | None:
+    if role is None:
+        return None
+    value = role.strip().lower()
+    if value not in allowed:
+        raise InputError(f"unknown role '{role}'", subject="--role",
+                         fix=f"use one of {', '.join(allowed)}")
+    return value
+
+
+def _prepare(store, reviewer, action, proposal_id, sentence_id, end_sentence_id, code, role,
              target_uuid) -> dict:
-    """Validate a request and fill the decision's columns (ids, code version)."""
+    """Validate a request and fill the decision's columns (ids, code version, role)."""
     row: dict = {"proposal_id": None, "sentence_id": None, "end_sentence_id": None,
-                 "code_id": None, "codebook_id": None, "code": None, "target_uuid": None,
-                 "action": action}
+                 "code_id": None, "codebook_id": None, "code": None, "role": None,
+                 "target_uuid": None, "action": action}
+    role = _check_role(role)
+    if code and role:
+        raise InputError("give a code or a role, not both", subject="decision",
+                         fix="a code carries its own role; pass --role only for role-only codings")
     if action in PROPOSAL_ACTIONS:
         if proposal_id is None:
             raise InputError(f"{action} needs a proposal id", subject="decision",
                              fix="pass the PROPOSAL_ID")
         p = get_proposal(store, proposal_id)
+        if p.get("reviewer") not in (None, reviewer):
+            raise InputError("that proposal was learned for another reviewer",
+                             subject=f"proposal {proposal_id}",
+                             fix="decide the proposals `realistcoder review` shows you")
+        if role == NO_ROLE:
+            raise InputError("a proposal is rejected, not accepted as 'none'",
+                             subject=f"proposal {proposal_id}", fix="reject it instead")
         start = sentence_id or p["sentence_id"]
         end = end_sentence_id or start
         sents = sentence_range(store, start, end)
@@ -181,18 +220,21 @@ def _prepare(store, reviewer, action, proposal_id, sentence_id, end_sentence_id,
                              subject=f"proposal {proposal_id}",
                              fix=f"start or end the fragment at sentence {p['sentence_id']}")
         c = find_code(store, code, prefer_codebook_id=p["codebook_id"]) if code else None
-        if action == "accept" and c is not None and c["id"] != p["code_id"]:
-            action = "recode"
+        if action == "accept":
+            action, c, role = _accepted_as(p, c, role)
         if action == "recode":
-            if c is None:
-                raise InputError("recode needs the new code", subject=f"proposal {proposal_id}",
-                                 fix="pass --code CODE")
-        elif action == "accept":
-            c = {"id": p["code_id"], "codebook_id": p["codebook_id"], "code": p["code"]}
+            if c is None and role is None:
+                raise InputError("recode needs the new code or role",
+                                 subject=f"proposal {proposal_id}", fix="pass --code CODE")
+            if c is not None and p["code_id"] is None and code_role(c) == p["role"]:
+                action = "accept"  # a role proposal accepted with a code of that role
         row.update(proposal_id=p["id"], sentence_id=sents[0]["id"],
                    end_sentence_id=sents[-1]["id"])
         if action != "reject":
-            row.update(code_id=c["id"], codebook_id=c["codebook_id"], code=c["code"])
+            if c is not None:
+                row.update(code_id=c["id"], codebook_id=c["codebook_id"], code=c["code"])
+            else:
+                row["role"] = role
         row["action"] = action
     elif action in ("code", "resolve"):
         if sentence_id is None:
@@ -200,19 +242,61 @@ def _prepare(store, reviewer, action, proposal_id, sentence_id, end_sentence_id,
                              fix="pass SENTENCE_ID or FIRST-LAST")
         sents = sentence_range(store, sentence_id, end_sentence_id)
         row.update(sentence_id=sents[0]["id"], end_sentence_id=sents[-1]["id"])
-        if code is None and action == "resolve":
-            return row  # consensus that the fragment carries no code: kept in the log
-        c = find_code(store, code)
-        row.update(code_id=c["id"], codebook_id=c["codebook_id"], code=c["code"])
+        if code is None and role is None:
+            if action == "resolve":
+                return row  # consensus that the fragment carries no code: kept in the log
+            raise InputError("code needs a code or a role", subject=f"sentence {sentence_id}",
+                             fix="pass --code CODE, or --role context|mechanism|outcome|none")
+        if code is not None:
+            c = find_code(store, code)
+            row.update(code_id=c["id"], codebook_id=c["codebook_id"], code=c["code"])
+            label, dup_sql, dup_value = c["code"], "code = ?", c["code"]
+        else:
+            row["role"] = role
+            label, dup_sql, dup_value = role, "code IS NULL AND role = ?", role
         dup = store.query(
             "SELECT id FROM codings WHERE reviewer = ? AND active = 1 AND sentence_id = ? "
-            "AND end_sentence_id = ? AND code = ?",
-            (reviewer, row["sentence_id"], row["end_sentence_id"], c["code"]))
+            f"AND end_sentence_id = ? AND {dup_sql}",
+            (reviewer, row["sentence_id"], row["end_sentence_id"], dup_value))
         if dup:
-            raise InputError(f"already coded {c['code']} (coding {dup[0]['id']})",
+            what = "marked as carrying no role" if role == NO_ROLE else f"coded {label}"
+            raise InputError(f"already {what} (coding {dup[0]['id']})",
                              subject=f"sentence {sentence_id}",
                              fix="nothing to do; uncode it first to change the note")
-    elif action == "uncode":
+        if role == NO_ROLE:
+            coded = overlapping_codings(store, reviewer, sents, marks=False)
+            if coded:
+                raise InputError(
+                    f"the fragment has {len(coded)} coding(s) of yours (first: coding "
+                    f"{coded[0]['id']})", subject=f"sentence {sentence_id}",
+                    fix="uncode them first, or leave the fragment coded")
+    elif action in ("uncode", "undo"):
+        target = _target(store, reviewer, action, target_uuid)
+        row.update(target_uuid=target_uuid, proposal_id=target["proposal_id"],
+                   sentence_id=target["sentence_id"], end_sentence_id=target["end_sentence_id"],
+                   code_id=target["code_id"], codebook_id=target["codebook_id"],
+                   code=target["code"], role=target.get("role"))
+    return row
+
+
+def _accepted_as(p: dict, c: dict | None, role: str | None) -> tuple[str, dict | None, str | None]:
+    """What accepting proposal ``p`` (optionally with code ``c`` or role ``role``) records:
+    ``(action, code row, role)``. Accepting under another code or role is a recode."""
+    if c is not None:
+        if p["code_id"] is not None:
+            return ("recode" if c["id"] != p["code_id"] else "accept"), c, None
+        return ("accept" if code_role(c) == p["role"] else "recode"), c, None
+    if role is not None and (p["code_id"] is not None or role != p["role"]):
+        return "recode", None, role
+    if p["code_id"] is not None:
+        return "accept", {"id": p["code_id"], "codebook_id": p["codebook_id"],
+                          "code": p["code"]}, None
+    return "accept", None, p["role"]
+
+
+def _target(store: Store, reviewer: str, action: str, target_uuid: str | None) -> dict:
+    """The coding an uncode removes, or the decision an undo reverses (checked)."""
+    if action == "uncode":
         rows = store.query("SELECT * FROM codings WHERE uuid = ?", (target_uuid,))
         if not rows:
             raise NotFoundError("no such coding", subject=f"coding {target_uuid}",
@@ -225,150 +309,35 @@ def _prepare(store, reviewer, action, proposal_id, sentence_id, end_sentence_id,
         if not coding["active"]:
             raise InputError(f"coding {coding['id']} is already removed",
                              subject=f"coding {coding['id']}", fix="nothing to do")
-        row.update(target_uuid=target_uuid, proposal_id=coding["proposal_id"],
-                   sentence_id=coding["sentence_id"], end_sentence_id=coding["end_sentence_id"],
-                   code_id=coding["code_id"], codebook_id=coding["codebook_id"],
-                   code=coding["code"])
-    elif action == "undo":
-        target = get_decision(store, uuid=target_uuid)
-        if target["reviewer"] != reviewer:
-            raise InputError("that decision was made by another reviewer",
-                             subject=f"decision {target['id']}",
-                             fix="a reviewer can only undo their own decisions")
-        if target["action"] == "undo":
-            raise InputError("an undo cannot be undone", subject=f"decision {target['id']}",
-                             fix="make the decision again instead")
-        if store.query("SELECT 1 FROM decisions WHERE action = 'undo' AND target_uuid = ?",
-                       (target_uuid,)):
-            raise InputError("that decision is already undone",
-                             subject=f"decision {target['id']}", fix="nothing to do")
-        row.update(target_uuid=target_uuid, proposal_id=target["proposal_id"],
-                   sentence_id=target["sentence_id"], end_sentence_id=target["end_sentence_id"],
-                   code_id=target["code_id"], codebook_id=target["codebook_id"],
-                   code=target["code"])
-    return row
-
-
-def _insert_coding(store: Store, d: dict, active: bool = True) -> int:
-    s = get_sentence(store, d["sentence_id"])
-    return store.db["codings"].insert({
-        "uuid": d["uuid"], "decision_id": d["id"], "reviewer": d["reviewer"],
-        "source": CREATING[d["action"]], "proposal_id": d["proposal_id"],
-        "document_id": s["document_id"], "sentence_id": d["sentence_id"],
-        "end_sentence_id": d["end_sentence_id"], "code_id": d["code_id"],
-        "codebook_id": d["codebook_id"], "code": d["code"], "note": d["note"],
-        "resolved_by": d["resolved_by"], "created_at": d["created_at"],
-        "active": int(active), "ended_by": None,
-    }).last_pk
-
-
-def _end_coding(store: Store, coding_id: int, decision_id: int) -> None:
-    store.conn.execute("UPDATE codings SET active = 0, ended_by = ? WHERE id = ?",
-                       (decision_id, coding_id))
-
-
-def _set_review(store: Store, proposal_id, reviewer, status, decision_id, coding_id) -> None:
-    store.conn.execute(
-        "INSERT INTO proposal_reviews (proposal_id, reviewer, status, decision_id, coding_id, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (proposal_id, reviewer) DO UPDATE SET "
-        "status = excluded.status, decision_id = excluded.decision_id, "
-        "coding_id = excluded.coding_id, updated_at = excluded.updated_at",
-        (proposal_id, reviewer, status, decision_id, coding_id, utcnow()))
-
-
-def _apply(store: Store, d: dict) -> None:
-    """Apply one new decision to the current state (the incremental form of the replay)."""
-    action, reviewer, pid = d["action"], d["reviewer"], d["proposal_id"]
-    if action in PROPOSAL_ACTIONS:
-        prev = store.query("SELECT coding_id FROM proposal_reviews WHERE proposal_id = ? AND "
-                           "reviewer = ?", (pid, reviewer))
-        if prev and prev[0]["coding_id"] is not None:
-            _end_coding(store, prev[0]["coding_id"], d["id"])
-        coding_id = _insert_coding(store, d) if action != "reject" else None
-        status = {"accept": "accepted", "recode": "recoded", "reject": "rejected"}[action]
-        _set_review(store, pid, reviewer, status, d["id"], coding_id)
-    elif action in ("code", "resolve"):
-        if d["code_id"] is not None:
-            _insert_coding(store, d)
-    elif action == "uncode":
-        coding = store.query("SELECT * FROM codings WHERE uuid = ?", (d["target_uuid"],))[0]
-        _end_coding(store, coding["id"], d["id"])
-        if coding["proposal_id"] is not None:
-            cur = store.query("SELECT coding_id FROM proposal_reviews WHERE proposal_id = ? "
-                              "AND reviewer = ?", (coding["proposal_id"], reviewer))
-            if cur and cur[0]["coding_id"] == coding["id"]:
-                _set_review(store, coding["proposal_id"], reviewer, "pending", None, None)
-
-
-def effective_decisions(store: Store, reviewer: str) -> list[dict]:
-    """A reviewer's decisions that are not undone (and not undos), in replay order."""
-    return store.query(
-        "SELECT * FROM decisions d WHERE reviewer = ? AND action != 'undo' AND NOT EXISTS "
-        "(SELECT 1 FROM decisions u WHERE u.action = 'undo' AND u.target_uuid = d.uuid) "
-        "ORDER BY created_at, uuid", (reviewer,))
-
-
-def rebuild_reviewer(store: Store, reviewer: str) -> None:
-    """Recompute a reviewer's codings and proposal statuses from their effective decisions.
-
-    Writes only what differs, never deletes; run inside the caller's transaction."""
-    undone_by = {r["target_uuid"]: r["id"] for r in store.query(
-        "SELECT target_uuid, id FROM decisions WHERE reviewer = ? AND action = 'undo'",
-        (reviewer,))}
-    codings = {r["uuid"]: r for r in store.query(
-        "SELECT id, uuid, active, ended_by FROM codings WHERE reviewer = ?", (reviewer,))}
-    for d in store.query("SELECT * FROM decisions WHERE reviewer = ? AND action IN "
-                         "('accept', 'recode', 'code', 'resolve') AND code_id IS NOT NULL",
-                         (reviewer,)):
-        if d["uuid"] not in codings:  # e.g. a decision brought in by merge
-            cid = _insert_coding(store, d, active=False)
-            codings[d["uuid"]] = {"id": cid, "uuid": d["uuid"], "active": 0, "ended_by": None}
-    state: dict[str, tuple[int, int | None]] = {
-        u: (0, undone_by.get(u)) for u in codings}  # default: undone (or never effective)
-    reviews: dict[int, tuple[str, int | None, str | None]] = {}
-    for d in effective_decisions(store, reviewer):
-        action, pid = d["action"], d["proposal_id"]
-        if action in PROPOSAL_ACTIONS:
-            prev = reviews.get(pid)
-            if prev and prev[2] is not None:
-                state[prev[2]] = (0, d["id"])
-            created = d["uuid"] if action != "reject" else None
-            if created:
-                state[created] = (1, None)
-            status = {"accept": "accepted", "recode": "recoded", "reject": "rejected"}[action]
-            reviews[pid] = (status, d["id"], created)
-        elif action in ("code", "resolve") and d["code_id"] is not None:
-            state[d["uuid"]] = (1, None)
-        elif action == "uncode" and state.get(d["target_uuid"], (0,))[0]:
-            state[d["target_uuid"]] = (0, d["id"])
-            if pid is not None and reviews.get(pid, (None, None, None))[2] == d["target_uuid"]:
-                reviews[pid] = ("pending", None, None)
-    for u, (active, ended_by) in state.items():
-        c = codings[u]
-        if (c["active"], c["ended_by"]) != (active, ended_by):
-            store.conn.execute("UPDATE codings SET active = ?, ended_by = ? WHERE id = ?",
-                               (active, ended_by, c["id"]))
-    current = {r["proposal_id"]: r for r in store.query(
-        "SELECT * FROM proposal_reviews WHERE reviewer = ?", (reviewer,))}
-    for pid in set(current) | set(reviews):
-        status, did, cu = reviews.get(pid, ("pending", None, None))
-        cid = codings[cu]["id"] if cu else None
-        cur = current.get(pid)
-        if cur is None or (cur["status"], cur["decision_id"], cur["coding_id"]) != (status, did,
-                                                                                     cid):
-            _set_review(store, pid, reviewer, status, did, cid)
+        return coding
+    target = get_decision(store, uuid=target_uuid)
+    if target["reviewer"] != reviewer:
+        raise InputError("that decision was made by another reviewer",
+                         subject=f"decision {target['id']}",
+                         fix="a reviewer can only undo their own decisions")
+    if target["action"] == "undo":
+        raise InputError("an undo cannot be undone", subject=f"decision {target['id']}",
+                         fix="make the decision again instead")
+    if store.query("SELECT 1 FROM decisions WHERE action = 'undo' AND target_uuid = ?",
+                   (target_uuid,)):
+        raise InputError("that decision is already undone",
+                         subject=f"decision {target['id']}", fix="nothing to do")
+    return target
 
 
 # --------------------------------------------------------------------------- wrappers
 
 
 def accept(store: Store, proposal_id: int, reviewer: str, *, code: str | None = None,
-           sentence_id: int | None = None, end_sentence_id: int | None = None,
-           note: str | None = None, origin: str = "command", uuid: str | None = None) -> dict:
-    """Accept a proposal (with ``code`` different from the proposed one, it is a recode)."""
+           role: str | None = None, sentence_id: int | None = None,
+           end_sentence_id: int | None = None, note: str | None = None,
+           origin: str = "command", uuid: str | None = None) -> dict:
+    """Accept a proposal. A role proposal accepted without ``code`` codes its role (role-only);
+    with ``code`` it is coded under that code. A code or role other than the proposed one
+    makes it a recode."""
     return record_decision(store, reviewer=reviewer, action="accept", proposal_id=proposal_id,
-                           code=code, sentence_id=sentence_id, end_sentence_id=end_sentence_id,
-                           note=note, origin=origin, uuid=uuid)
+                           code=code, role=role, sentence_id=sentence_id,
+                           end_sentence_id=end_sentence_id, note=note, origin=origin, uuid=uuid)
 
 
 def reject(store: Store, proposal_id: int, reviewer: str, *, note: str | None = None,
@@ -377,19 +346,22 @@ def reject(store: Store, proposal_id: int, reviewer: str, *, note: str | None = 
                            note=note, origin=origin, uuid=uuid)
 
 
-def recode(store: Store, proposal_id: int, reviewer: str, code: str, **kw) -> dict:
-    """Accept the proposed fragment under another code."""
+def recode(store: Store, proposal_id: int, reviewer: str, code: str | None = None, *,
+           role: str | None = None, **kw) -> dict:
+    """Accept the proposed fragment under another code (or, with ``role``, role-only)."""
     return record_decision(store, reviewer=reviewer, action="recode", proposal_id=proposal_id,
-                           code=code, **kw)
+                           code=code, role=role, **kw)
 
 
-def code_by_hand(store: Store, sentence_id: int, code: str, reviewer: str, *,
-                 end_sentence_id: int | None = None, note: str | None = None,
-                 origin: str = "command", uuid: str | None = None) -> dict:
-    """Code a sentence (or a run of sentences) that no proposal found."""
+def code_by_hand(store: Store, sentence_id: int, code: str | None, reviewer: str, *,
+                 role: str | None = None, end_sentence_id: int | None = None,
+                 note: str | None = None, origin: str = "command",
+                 uuid: str | None = None) -> dict:
+    """Code a sentence (or a run of sentences) that no proposal found: with a ``code``, or
+    role-only with ``role`` (``none`` marks it as read and carrying no role)."""
     return record_decision(store, reviewer=reviewer, action="code", sentence_id=sentence_id,
-                           end_sentence_id=end_sentence_id, code=code, note=note, origin=origin,
-                           uuid=uuid)
+                           end_sentence_id=end_sentence_id, code=code, role=role, note=note,
+                           origin=origin, uuid=uuid)
 
 
 def uncode(store: Store, coding_id: int, reviewer: str, *, note: str | None = None,
@@ -420,14 +392,17 @@ def undo(store: Store, reviewer: str, decision_id: int | None = None, *,
 
 
 def resolve(store: Store, sentence_id: int, codes: Iterable[str], resolved_by: str, *,
-            end_sentence_id: int | None = None, note: str | None = None,
-            origin: str = "resolve") -> list[dict]:
-    """Record the team's agreed codes for a fragment as ``consensus`` codings.
+            roles: Iterable[str] = (), end_sentence_id: int | None = None,
+            note: str | None = None, origin: str = "resolve") -> list[dict]:
+    """Record the team's agreed codes (and role-only codings, ``roles``) for a fragment as
+    ``consensus`` codings.
 
-    The consensus codings of exactly that fragment become ``codes``: missing ones are added
-    (action ``resolve``, attributed through ``resolved_by``), others are uncoded. An empty
-    ``codes`` records that the fragment carries no code. Returns the decisions made."""
+    The consensus codings of exactly that fragment become ``codes`` plus ``roles``: missing
+    ones are added (action ``resolve``, attributed through ``resolved_by``), others are
+    uncoded. Nothing wanted records that the fragment carries no code. Returns the decisions
+    made."""
     wanted = [c.strip() for c in codes if c and c.strip()]
+    wanted_roles = {_check_role(r, EVIDENCE_ROLES) for r in roles if r and r.strip()}
     resolved_by = check_reviewer(resolved_by)
     made: list[dict] = []
     with store.transaction():
@@ -437,9 +412,12 @@ def resolve(store: Store, sentence_id: int, codes: Iterable[str], resolved_by: s
         existing = store.query(
             "SELECT * FROM codings WHERE reviewer = ? AND active = 1 AND sentence_id = ? "
             "AND end_sentence_id = ?", (CONSENSUS, first, last))
-        have = {c["code"] for c in existing}
+        have = {c["code"] for c in existing if c["code"] is not None}
+        have_roles = {c["role"] for c in existing if c["code"] is None}
         for c in existing:
-            if c["code"] not in wanted_codes:
+            keep = (c["code"] in wanted_codes if c["code"] is not None
+                    else c["role"] in wanted_roles)
+            if not keep:
                 made.append(record_decision(store, reviewer=CONSENSUS, action="uncode",
                                             target_uuid=c["uuid"], note=note, origin=origin,
                                             resolved_by=resolved_by))
@@ -447,7 +425,11 @@ def resolve(store: Store, sentence_id: int, codes: Iterable[str], resolved_by: s
             made.append(record_decision(store, reviewer=CONSENSUS, action="resolve",
                                         sentence_id=first, end_sentence_id=last, code=code,
                                         note=note, resolved_by=resolved_by, origin=origin))
-        if not wanted_codes and not existing:
+        for role in sorted(wanted_roles - have_roles):
+            made.append(record_decision(store, reviewer=CONSENSUS, action="resolve",
+                                        sentence_id=first, end_sentence_id=last, role=role,
+                                        note=note, resolved_by=resolved_by, origin=origin))
+        if not wanted_codes and not wanted_roles and not existing:
             made.append(record_decision(store, reviewer=CONSENSUS, action="resolve",
                                         sentence_id=first, end_sentence_id=last, note=note,
                                         resolved_by=resolved_by, origin=origin))

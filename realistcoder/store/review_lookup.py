@@ -83,7 +83,7 @@ def get_proposal(store: Store, proposal_id: int) -> dict:
         "SELECT p.*, s.document_id, s.page_no AS page, s.text, s.seq, d.file_name AS document, "
         "c.label, c.description, c.mechanism_type FROM proposals p "
         "JOIN sentences s ON s.id = p.sentence_id JOIN documents d ON d.id = s.document_id "
-        "JOIN codes c ON c.id = p.code_id WHERE p.id = ?", (int(proposal_id),))
+        "LEFT JOIN codes c ON c.id = p.code_id WHERE p.id = ?", (int(proposal_id),))
     if not rows:
         raise NotFoundError(f"no proposal with id {proposal_id}", subject=f"proposal {proposal_id}",
                             fix="list proposal ids with `realistcoder proposals`")

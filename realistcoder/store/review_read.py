@@ -63,17 +63,22 @@ def current_codings(
     theory: str | None = None,
     role: str | None = None,
     include_removed: bool = False,
+    with_marks: bool = False,
 ) -> list[dict]:
-    """Current (active) codings with their text, page, code version and provenance.
+    """Current (active) codings with their text, page, code version, role and provenance.
 
+    A role-only coding has ``code`` None and its ``role``. No-role marks (role ``none``) are
+    left out unless ``with_marks``.
     Blinding: ``unblinded`` shows everyone's (or ``reviewers``'); a ``viewer`` sees only their
     own; with neither, the result may hold one reviewer's codings only, else BlindedError.
     ``status`` is ``consensus`` for resolved codings, else ``reviewer``."""
     reviewers = list(reviewers) if reviewers else None
     cond, params = _blind_filter(store, reviewers, viewer, unblinded, "codings")
     where = [cond] if include_removed else [cond, "codings.active = 1"]
+    if not with_marks and role != "none":
+        where.append("codings.role != 'none'")
     for column, value in (("codings.document_id", document_id), ("codings.code", code),
-                          ("k.theory", theory), ("k.role", role)):
+                          ("k.theory", theory), ("codings.role", role)):
         if value is not None:
             where.append(f"{column} = ?")
             params.append(value)
@@ -84,7 +89,7 @@ def current_codings(
         "s2.page_no AS end_page, s1.paragraph, s1.seq, s2.seq AS end_seq, "
         "CASE WHEN codings.sentence_id = codings.end_sentence_id THEN s1.text END AS text, "
         "codings.code, codings.code_id, codings.codebook_id, b.name AS codebook, "
-        "b.version AS codebook_version, k.label, k.role, k.theory, k.mechanism_type, "
+        "b.version AS codebook_version, k.label, codings.role, k.theory, k.mechanism_type, "
         "codings.reviewer, codings.proposal_id, codings.source, "
         "CASE codings.source WHEN 'consensus' THEN 'consensus' ELSE 'reviewer' END AS status, "
         "codings.note, codings.resolved_by, codings.created_at, codings.active, "
@@ -92,7 +97,8 @@ def current_codings(
         "FROM codings JOIN sentences s1 ON s1.id = codings.sentence_id "
         "JOIN sentences s2 ON s2.id = codings.end_sentence_id "
         "JOIN documents d ON d.id = codings.document_id "
-        "JOIN codes k ON k.id = codings.code_id JOIN codebooks b ON b.id = codings.codebook_id "
+        "LEFT JOIN codes k ON k.id = codings.code_id "
+        "LEFT JOIN codebooks b ON b.id = codings.codebook_id "
         f"WHERE {' AND '.join(where)} ORDER BY codings.document_id, s1.seq, codings.reviewer, "
         "codings.code, codings.id", tuple(params))
     for r in rows:
@@ -143,8 +149,9 @@ def decision_log(store: Store, reviewers: Iterable[str] | None = None,
 
 
 def codings_count(store: Store, reviewer: str) -> int:
-    return store.query("SELECT count(*) AS n FROM codings WHERE reviewer = ? AND active = 1",
-                       (reviewer,))[0]["n"]
+    """The reviewer's active codings (no-role marks not counted)."""
+    return store.query("SELECT count(*) AS n FROM codings WHERE reviewer = ? AND active = 1 "
+                       "AND role != 'none'", (reviewer,))[0]["n"]
 
 
 def review_queue(store: Store, reviewer: str, *, code: str | None = None,
@@ -152,26 +159,31 @@ def review_queue(store: Store, reviewer: str, *, code: str | None = None,
                  document_id: int | None = None, min_score: float | None = None,
                  statuses: Iterable[str] = ("pending",)) -> list[dict]:
     """Proposals for a reviewer in reading order (document, sentence, highest score first),
-    with the reviewer's ``status``; only the reviewer's own decisions are consulted."""
+    with the reviewer's ``status`` and current ``score`` (their learned score where a model
+    re-scored it); only the reviewer's own decisions and learned proposals are consulted."""
     statuses = list(statuses)
-    where, params = [f"coalesce(r.status, 'pending') IN ({','.join('?' * len(statuses))})"], [
-        reviewer, *statuses]
+    where, params = [f"coalesce(r.status, 'pending') IN ({','.join('?' * len(statuses))})",
+                     "(p.reviewer IS NULL OR p.reviewer = ?)"], [
+        reviewer, reviewer, *statuses, reviewer]
     for column, value in (("p.code", code), ("p.role", role), ("p.theory", theory),
                           ("s.document_id", document_id)):
         if value is not None:
             where.append(f"{column} = ?")
             params.append(value)
     if min_score is not None:
-        where.append("p.score >= ?")
+        where.append("coalesce(ps.score, p.score) >= ?")
         params.append(float(min_score))
     return store.query(
-        "SELECT p.id, p.sentence_id, p.code, p.score, coalesce(r.status, 'pending') AS status "
+        "SELECT p.id, p.sentence_id, p.code, p.role, coalesce(ps.score, p.score) AS score, "
+        "coalesce(r.status, 'pending') AS status "
         "FROM proposals p JOIN sentences s ON s.id = p.sentence_id "
         "JOIN documents d ON d.id = s.document_id "
         "LEFT JOIN proposal_reviews r ON r.proposal_id = p.id AND r.reviewer = ? "
+        "LEFT JOIN proposal_scores ps ON ps.proposal_id = p.id AND ps.reviewer = ? "
         f"WHERE d.status = 'ok' AND {' AND '.join(where)} AND ({NOT_SUPERSEDED} "
         "OR coalesce(r.status, 'pending') != 'pending') "
-        "ORDER BY s.document_id, s.seq, p.score DESC, p.id", tuple(params))
+        "ORDER BY s.document_id, s.seq, coalesce(ps.score, p.score) DESC, p.id",
+        tuple(params))
 
 
 def latest_decision(store: Store, reviewer: str, proposal_id: int) -> dict | None:
@@ -194,20 +206,24 @@ def status_counts(store: Store) -> dict:
                      "JOIN proposals p ON p.id = r.proposal_id JOIN sentences s ON "
                      "s.id = p.sentence_id JOIN documents d ON d.id = s.document_id "
                      "WHERE d.status = 'ok' GROUP BY r.reviewer, r.status"),
-        "codings": q("SELECT c.reviewer, coalesce(k.theory, '-') AS theory, k.role, "
-                     "count(*) AS n FROM codings c JOIN codes k ON k.id = c.code_id "
-                     "WHERE c.active = 1 GROUP BY c.reviewer, k.theory, k.role"),
+        "codings": q("SELECT c.reviewer, coalesce(k.theory, '-') AS theory, c.role, "
+                     "count(*) AS n FROM codings c LEFT JOIN codes k ON k.id = c.code_id "
+                     "WHERE c.active = 1 AND c.role != 'none' "
+                     "GROUP BY c.reviewer, k.theory, c.role"),
         "appraised": q("SELECT reviewer, count(DISTINCT document_id) AS n FROM appraisals "
                        "GROUP BY reviewer"),
     }
 
 
 def active_coding(store: Store, reviewer: str, sentence_id: int, end_sentence_id: int,
-                  code: str) -> int | None:
-    """Id of the reviewer's current coding of exactly this fragment with this code, if any."""
+                  code: str | None, *, role: str | None = None) -> int | None:
+    """Id of the reviewer's current coding of exactly this fragment with this code (or, with
+    ``code`` None, role-only with ``role``), if any."""
+    match, value = ("code = ?", code) if code is not None else ("code IS NULL AND role = ?",
+                                                                   role)
     rows = store.query(
         "SELECT id FROM codings WHERE reviewer = ? AND active = 1 AND sentence_id = ? "
-        "AND end_sentence_id = ? AND code = ?", (reviewer, sentence_id, end_sentence_id, code))
+        f"AND end_sentence_id = ? AND {match}", (reviewer, sentence_id, end_sentence_id, value))
     return rows[0]["id"] if rows else None
 
 

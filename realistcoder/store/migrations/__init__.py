@@ -11,13 +11,14 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-from realistcoder.store.migrations import m0001_initial, m0002_review
+from realistcoder.store.migrations import m0001_initial, m0002_review, m0003_roles
 
 Migration = Callable[[sqlite_utils.Database], None]
 
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, m0001_initial.upgrade),
     (2, m0002_review.upgrade),
+    (3, m0003_roles.upgrade),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

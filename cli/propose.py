@@ -59,7 +59,10 @@ def _document_ids(store, refs: tuple[str, ...]) -> list[int] | None:
               help="Codebook file (YAML, CSV, XLSX, QDC); repeatable. Stored as a version. "
               "[default: the codebooks loaded into the store, else codebooks/mcp-realist.yaml]")
 @click.option("--min-score", type=float, default=DEFAULT_MIN_SCORE, show_default=True,
-              callback=_score, help="Keep proposals scoring at least this (0-1).")
+              callback=_score, help="Keep code proposals scoring at least this (0-1).")
+@click.option("--roles/--no-roles", default=True, show_default=True,
+              help="Also propose roles (context, mechanism, outcome) for any sentence, "
+              "whatever the codebook holds.")
 @click.option("--document", "documents", multiple=True, metavar="DOC",
               help="Only this document (id, file name or path); repeatable.")
 @click.option("--all-sections", is_flag=True,
@@ -67,13 +70,19 @@ def _document_ids(store, refs: tuple[str, ...]) -> list[int] | None:
 @click.option("--section", "sections", multiple=True, type=click.Choice(SECTION_KINDS),
               help=f"Read only these section kinds [default: {', '.join(PROPOSE_BY_DEFAULT)}].")
 @pass_app
-def propose_command(app, codebook_files, min_score, documents, all_sections, sections) -> None:
-    """Propose Context / Mechanism / Outcome codes for the ingested sentences.
+def propose_command(app, codebook_files, min_score, roles, documents, all_sections,
+                    sections) -> None:
+    """Propose Context / Mechanism / Outcome roles and codes for the ingested sentences.
 
-    Each proposal has a score in [0, 1], the method (lemma, pattern, fuzzy or combined) and the
-    words that triggered it, including the cues ("led to", "because"), negations and hedges
-    that changed the score. Re-running adds nothing new; a changed codebook is stored as a new
-    version whose proposals supersede the older version's undecided ones.
+    Two kinds of proposal. A role proposal (no code) says "this sentence reads as mechanism
+    evidence": the role detector scores every sentence for each role from cues written from
+    realist methodology (a condition clause, a reasoning word, a change in an outcome, methods
+    or aims that carry no role) with weights learned from hand-labelled real documents. A code
+    proposal comes from a codebook term matching the sentence and carries its code's role.
+    Every proposal has a score in [0, 1] and the words that triggered it, including the cues
+    ("led to", "because"), negations and hedges that changed the score. Re-running adds nothing
+    new; a changed codebook is stored as a new version whose proposals supersede the older
+    version's undecided ones.
 
     \b
     More examples:
@@ -89,19 +98,23 @@ def propose_command(app, codebook_files, min_score, documents, all_sections, sec
         raise NotFoundError("no documents in the store", subject=app.db_path,
                             fix="run `realistcoder ingest PATH...` first")
     chosen = None if all_sections else (list(sections) or list(PROPOSE_BY_DEFAULT))
-    work = plan(store, targets, min_score=min_score, document_ids=document_ids, sections=chosen)
-    total = sum(count for _, todo, count in work if todo)
+    work = plan(store, targets, min_score=min_score, document_ids=document_ids, sections=chosen,
+                roles=roles)
+    total = sum(w.sentences for w in work if w.todo)
     with click.progressbar(length=max(total, 1), label="Proposing", file=sys.stderr,
                            show_pos=True, hidden=not sys.stderr.isatty()) as bar:
         summary = propose(store, targets, min_score=min_score, document_ids=document_ids,
-                          sections=chosen, progress=bar.update, work=work)
+                          sections=chosen, progress=bar.update, work=work, roles=roles)
     names = ", ".join(f"{cb.name} {cb.version} (#{cb_id})" for cb_id, cb in targets)
     echo(f"Codebooks: {names}")
     echo(f"Read {summary.sentences} sentences in {summary.documents} documents"
          + (f" ({summary.skipped_documents} already done)" if summary.skipped_documents else "")
          + f"; {summary.new} new proposals at score >= {min_score:g}.")
+    if roles:
+        echo(f"Role proposals (the role detector, any codebook): "
+             f"{sum(summary.role_proposals.values())} new: " + _roles(summary.role_proposals))
     if summary.new:
-        echo("New by role: " + _roles(summary.by_role))
+        echo("New code proposals by role: " + _roles(summary.by_role))
     if summary.superseded:
         echo(f"Superseded {summary.superseded} undecided proposals of older codebook versions.")
     if summary.carried:
@@ -212,9 +225,10 @@ def proposals_command(app, codes, roles, theories, documents, status, min_score,
     for row in rows:
         flags = f"  [{', '.join(row['flags'])}]" if row["flags"] else ""
         status = "" if row["status"] == "blinded" else f"  {row['status']}"
-        head = (f"#{row['proposal_id']}  {row['score']:.2f}  {row['role']:<9}  {row['code']}"
-                f" ({row['theory'] or '-'})  {row['document']} p.{row['page']}  "
-                f"{row['method']}{status}{flags}")
+        what = (f"{row['code']} ({row['theory'] or '-'})" if row["code"]
+                else "(role proposal, no code)")
+        head = (f"#{row['proposal_id']}  {row['score']:.2f}  {row['role']:<9}  {what}  "
+                f"{row['document']} p.{row['page']}  {row['method']}{status}{flags}")
         echo(click.style(head, bold=True) if color else head)
         echo("    " + highlight(row["text"], row["matched"], color))
     echo(f"{len(rows)} proposals", err=True)
@@ -230,6 +244,9 @@ def proposals_command(app, codes, roles, theories, documents, status, min_score,
 def export_proposals(app, codes, roles, theories, documents, status, min_score, reviewer,
                      unblind, fmt, output):
     """Write proposals as JSON lines or CSV, one per proposal.
+
+    A role proposal has code null (empty in CSV); with --reviewer NAME the export holds what
+    NAME sees: their learned proposals and learned scores included.
 
     Fields: proposal_id, document, page, sentence_id, text, code, role, theory, score, matched
     (the spans that triggered it, with character offsets in the sentence), label,

@@ -19,9 +19,9 @@ from realistcoder.errors import RealistCoderError
 from realistcoder.review.session import Card, ReviewSession
 
 KEYS = [
-    ("a", "accept the proposed code for this fragment"),
+    ("a", "accept the proposed code (a role proposal: code the role alone)"),
     ("r", "reject the proposal"),
-    ("c", "change the code: type its id, or words of its label and pick a number"),
+    ("c", "choose the code: type its id, or words of its label and pick a number"),
     ("p", "extend the fragment to the previous sentence"),
     ("n", "extend the fragment to the next sentence"),
     ("o", "add a note to the next decision"),
@@ -102,9 +102,16 @@ def render(card: Card, color: bool) -> str:
     c = card.code
     role = c["role"] + (f" ({c['mechanism_type']})" if c.get("mechanism_type") else "")
     lines.append("")
-    lines += block(f"{c['code']}: {c['label']}", "code  ", limit)
+    if c["code"]:
+        lines += block(f"{c['code']}: {c['label']}", "code  ", limit)
+    else:  # a role proposal: a accepts the role alone, c gives it a code
+        lines += block(f"{role} evidence (no code yet: a keeps the role, c picks a code)",
+                       "role  ", limit)
     lines += block(f"{role} | theory {c['theory'] or '-'} | score {p['score']:.2f}"
                    f" | {p['method']}", "      ", limit)
+    why = explanation(p)
+    if why:
+        lines += block(f"why: {why}", "      ", limit)
     if c.get("description"):
         lines += block(c["description"], "      ", limit)
     if card.status != "pending":
@@ -115,6 +122,26 @@ def render(card: Card, color: bool) -> str:
         lines += block(card.note, "note  ", limit)
     lines.append(KEY_LINE)
     return "\n".join(lines)
+
+
+def explanation(p: dict) -> str:
+    """The rules and cue words behind a role or learned proposal (``matched`` items with a
+    ``rule``), e.g. "reasoning verb (felt), causal link (because)"."""
+    items = p["matched"]
+    if isinstance(items, str):
+        import json
+
+        try:
+            items = json.loads(items)
+        except ValueError:
+            return ""
+    seen: dict[str, list[str]] = {}
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and item.get("rule"):
+            words = seen.setdefault(item["rule"], [])
+            if item.get("text") and item["text"] not in words:
+                words.append(item["text"])
+    return ", ".join(f"{rule} ({', '.join(w[:3])})" if w else rule for rule, w in seen.items())
 
 
 def read_key() -> str:

@@ -125,7 +125,7 @@ def independent_matrix(rc, reviewers: list[str], missing: dict[str, set[int]] | 
         start, end = c["sentence_id"], c.get("end_sentence_id") or c["sentence_id"]
         doc_ids = by_doc_seq[order[start][0]]
         for sid in doc_ids[doc_ids.index(start): doc_ids.index(end) + 1]:
-            coded[sid].add((c["reviewer"], c["code"]))
+            coded[sid].add((c["reviewer"], c["code"] or f"role:{c['role']}"))
     units = [s["sentence_id"] for s in sentences
              if s["section"] in CODED_SECTIONS or any(k[0] in reviewers for k in coded[
                  s["sentence_id"]])]
@@ -361,11 +361,14 @@ def test_code_theory_and_document_filters(rc, coded):
     coded("alice", "bob")
     base = ["--format", "json", "--bootstrap", "0"]
     full = json.loads(rc("audit", *base).stdout)
-    code, entry = next(iter(full["codes"].items()))
+    code, entry = next((c, e) for c, e in full["codes"].items() if e["theory"])
     one = json.loads(rc("audit", "--code", code, *base).stdout)
     assert list(one["codes"]) == [code]
     assert one["codes"][code]["krippendorff_alpha"] == entry["krippendorff_alpha"]
     assert one["overall"]["cohen_kappa"] == entry["cohen_kappa"]  # micro over one code
+    role_only = json.loads(rc("audit", "--code", "role:mechanism", *base).stdout)
+    assert list(role_only["codes"]) == ["role:mechanism"]  # role-only codings are audited too
+    assert full["roles"]["mechanism"]["n_units"] == full["included"]["n_units"]
     theory = entry["theory"]
     by_theory = json.loads(rc("audit", "--theory", theory, *base).stdout)
     assert by_theory["codes"] and {e["theory"] for e in by_theory["codes"].values()} == {theory}

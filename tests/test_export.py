@@ -191,7 +191,7 @@ def test_csv_quotes_pages_and_status_match_the_store(db):
     run(db, "export", "evidence", "--unblind", "-o", out)
     rows = read_csv(out)
     truth = fragment_texts(db)
-    assert len(rows) == len({(c["sentence_id"], c["end_sentence_id"], c["code"])
+    assert len(rows) == len({(c["sentence_id"], c["end_sentence_id"], c["code"] or c["role"])
                              for c in stored_codings(db)})
     for row in rows:
         quote = row["Quote"]

@@ -129,10 +129,10 @@ def test_rerunning_adds_nothing(loaded, cb_file):
 
 def test_lower_threshold_adds_only_the_missing(rc, db_path, cb_file):
     add_document(db_path, "site-a.pdf")
-    rc("propose", "--codebook", cb_file, "--min-score", "0.6")
+    rc("propose", "--codebook", cb_file, "--min-score", "0.6", "--no-roles")
     high = rc.jsonl("export", "proposals")
     assert all(r["score"] >= 0.6 for r in high)
-    rc("propose", "--codebook", cb_file, "--min-score", "0.1")
+    rc("propose", "--codebook", cb_file, "--min-score", "0.1", "--no-roles")
     low = rc.jsonl("export", "proposals")
     assert len(low) > len(high)
     assert {r["proposal_id"] for r in high} <= {r["proposal_id"] for r in low}
@@ -144,7 +144,7 @@ def test_interrupted_run_resumes(db_path, tmp_path):
     for path in (db_path, tmp_path / "reference.db"):
         add_document(path, "a.pdf")
         add_document(path, "b.pdf")
-    propose(reference, [(save_codebook(reference, cb), cb)])
+    propose(reference, [(save_codebook(reference, cb), cb)], roles=False)
     expected = reference.query("SELECT sentence_id, code, score FROM proposals ORDER BY id")
     reference.close()
 
@@ -158,14 +158,15 @@ def test_interrupted_run_resumes(db_path, tmp_path):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        propose(store, targets, batch_size=2, progress=interrupt_after_two_batches)
+        propose(store, targets, batch_size=2, progress=interrupt_after_two_batches,
+                roles=False)
     partial = store.query("SELECT COUNT(*) AS n FROM proposals")[0]["n"]
     assert 0 < partial < len(expected)
-    summary = propose(store, targets, batch_size=2)
+    summary = propose(store, targets, batch_size=2, roles=False)
     assert summary.new == len(expected) - partial
     got = store.query("SELECT sentence_id, code, score FROM proposals ORDER BY sentence_id, code")
     assert got == sorted(expected, key=lambda r: (r["sentence_id"], r["code"]))
-    again = propose(store, targets)
+    again = propose(store, targets, roles=False)
     assert again.new == 0 and again.skipped_documents == 2
     store.close()
 
@@ -174,14 +175,14 @@ def test_new_codebook_version_keeps_decisions_and_supersedes_the_rest(rc, db_pat
     add_document(db_path, "site-a.pdf")
     v1 = write_codebook(codebook("1"), tmp_path / "v1.yaml")
     v2 = write_codebook(codebook("2", extra_terms=("more willing",)), tmp_path / "v2.yaml")
-    rc("propose", "--codebook", v1)
+    rc("propose", "--codebook", v1, "--no-roles")
     first = rc.jsonl("export", "proposals")
     decided = next(r for r in first if r["code"] == "fewer_ae" and "led to" in r["text"])
     store = open_store(db_path)
     accept(store, decided["proposal_id"], "alice")
     store.close()
 
-    result = rc("propose", "--codebook", v2)
+    result = rc("propose", "--codebook", v2, "--no-roles")
     assert "Superseded" in result.stdout
     rows = {r["proposal_id"]: r for r in rc.jsonl("export", "proposals", "--unblind")}
     assert rows[decided["proposal_id"]]["status"] == "decided"  # untouched, still visible

@@ -40,8 +40,9 @@ def coding_keys(db: Path) -> list[tuple]:
     with open_store(db) as store:
         rows = review.current_codings(store, unblinded=True)
     # REFI times are whole seconds (what NVivo, ATLAS.ti and QualCoder write and read)
-    return sorted((r["document"], r["page"], r["end_page"], r["text"], r["code"], r["reviewer"],
-                   r["note"] or "", r["created_at"][:19]) for r in rows)
+    return sorted((r["document"], r["page"], r["end_page"], r["text"], r["code"] or "",
+                   r["role"], r["reviewer"], r["note"] or "", r["created_at"][:19])
+                  for r in rows)
 
 
 def test_project_validates_against_the_refi_schema(project, shared):
@@ -187,7 +188,7 @@ def test_import_by_code_name_and_found_text_from_another_tool(project, tmp_path)
     run(other, "import", "qdpx", path)
     keys = coding_keys(other)
     assert len(keys) == 1
-    document, page, _, text, code, reviewer, _, _ = keys[0]
+    document, page, _, text, code, _, reviewer, _, _ = keys[0]
     assert (document, code, reviewer) == ("tricky.txt", "t1_trust_between_professionals", "carol")
     assert text.startswith("+44 staff joined the hub")
 
@@ -255,7 +256,7 @@ def test_import_of_a_hand_authored_refi_project(shared, tmp_path):
     result = run(db, "import", "qdpx", path, "--partial")
     assert "imported 2 codings (2 by Researcher A)" in result.output
     keys = coding_keys(db)
-    assert [(k[0], k[3], k[4], k[5]) for k in keys] == [
+    assert [(k[0], k[3], k[4], k[6]) for k in keys] == [
         ("interview-1.txt", text, "diet", "Researcher A"),
         ("interview-1.txt", text, "health", "Researcher A"),
     ]

@@ -30,7 +30,7 @@ def test_bundled_corpus_end_to_end(rc, tmp_path):
     unproposed = next(i for i, s in sentences.items() if s["section"] == "body"
                       and i not in {p["sentence_id"] for p in proposals})
     rc("decide", proposals[-1]["proposal_id"], "--reject", "--reviewer", "alice")
-    code = proposals[0]["code"]
+    code = next(p["code"] for p in proposals if p["code"])
     rc("code", unproposed, code, "--reviewer", "alice")
 
     # spreadsheet: bob decides everything on a train

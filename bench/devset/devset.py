@@ -128,3 +128,38 @@ def match_labels(labels: list[Label], sentences: list[dict]) -> tuple[dict[int, 
         else:
             found[hit["id"]] = lab
     return found, missing
+
+
+def pdf_for(doc_id: str, root: Path = SHARED_PDFS) -> Path | None:
+    """The PDF in ../shared/pdfs/{dev,health} whose name starts with ``doc_id``."""
+    for folder in ("dev", "health"):
+        hits = sorted((root / folder).glob(f"{doc_id}_*.pdf"))
+        if hits:
+            return hits[0]
+    return None
+
+
+def labelled_store(store_path: Path, labels: list[Label] | None = None):
+    """Ingest every labelled document into the store at ``store_path``; return
+    ``(store, examples, unmatched)`` where ``examples`` are dicts with the sentence (id, text,
+    page_no, section, document_id, file_name), ``doc`` (its id prefix) and ``roles`` (a
+    frozenset). Raises SystemExit when ../shared/pdfs is absent."""
+    from realistcoder.ingest.pipeline import ingest
+    from realistcoder.store import open_store
+
+    labels = read_labels() if labels is None else labels
+    doc_ids = sorted({lab.doc_id for lab in labels})
+    pdfs = [pdf_for(d) for d in doc_ids]
+    if not all(pdfs):
+        missing = [d for d, p in zip(doc_ids, pdfs, strict=True) if p is None]
+        raise SystemExit(f"the development PDFs are not in {SHARED_PDFS}: {missing}")
+    store = open_store(store_path, create=True)
+    ingest(store, [str(p) for p in pdfs])
+    sentences = store.query(
+        "SELECT s.id, s.text, s.page_no, s.section, s.document_id, s.seq, d.file_name "
+        "FROM sentences s JOIN documents d ON d.id = s.document_id WHERE d.status = 'ok' "
+        "ORDER BY s.document_id, s.seq")
+    found, missing = match_labels(labels, sentences)
+    examples = [{**s, "doc": s["file_name"].split("_", 1)[0], "roles": frozenset(lab.roles)}
+                for s in sentences if (lab := found.get(s["id"])) is not None]
+    return store, examples, missing

@@ -1,8 +1,9 @@
 """Sentences where reviewers differ, the consensus worksheet, and recording its resolutions.
 
 A worksheet row is one sentence: document, page, text, each reviewer's codes, the current
-consensus (if any) and an empty ``consensus`` column for the meeting to fill: code ids separated
-by ``;``, or ``none`` when the team agrees the sentence carries no code. ``resolve`` reads it
+consensus (if any) and an empty ``consensus`` column for the meeting to fill: code ids (or
+``role:context`` for a role-only coding) separated by ``;``, or ``none`` when the team agrees the
+sentence carries no code. ``resolve`` reads it
 back, checks every row first (bad rows are reported by row number and nothing is recorded), then
 records each filled row as a consensus coding attributed to the person resolving.
 """
@@ -13,7 +14,7 @@ import csv
 import re
 from pathlib import Path
 
-from realistcoder.audit.units import Selection
+from realistcoder.audit.units import Selection, unit_code
 from realistcoder.errors import InputError, NotFoundError
 from realistcoder.export.safe import spreadsheet_text
 from realistcoder.files import atomic_output
@@ -33,8 +34,17 @@ def consensus_state(store: Store) -> dict[int, set[str]]:
             out.setdefault(s["id"], set())
     for c in rv.current_codings(store, [rv.CONSENSUS], unblinded=True):
         for s in rv.sentence_range(store, c["sentence_id"], c["end_sentence_id"]):
-            out.setdefault(s["id"], set()).add(c["code"])
+            out.setdefault(s["id"], set()).add(unit_code(c))
     return out
+
+
+ROLE_PREFIX = "role:"
+
+
+def _split_roles(codes: list[str]) -> tuple[list[str], list[str]]:
+    """Cells name codes, or ``role:ROLE`` for a role-only coding: (codes, roles)."""
+    roles = [c[len(ROLE_PREFIX):].strip() for c in codes if c.lower().startswith(ROLE_PREFIX)]
+    return [c for c in codes if not c.lower().startswith(ROLE_PREFIX)], roles
 
 
 def find(store: Store, sel: Selection) -> list[dict]:
@@ -190,11 +200,13 @@ def plan(store: Store, rows: list[tuple[int, dict]], path: Path) -> list[dict]:
             problems.append(f"row {line}: no sentence '{raw}'")
             continue
         bad = []
-        for c in codes:
+        plain, roles = _split_roles(codes)
+        for c in plain:
             try:
                 rv.find_code(store, c)
             except NotFoundError:
                 bad.append(c)
+        bad += [f"{ROLE_PREFIX}{r}" for r in roles if r not in rv.EVIDENCE_ROLES]
         if bad:
             problems.append(f"row {line}: unknown code {', '.join(bad)}")
             continue
@@ -204,8 +216,8 @@ def plan(store: Store, rows: list[tuple[int, dict]], path: Path) -> list[dict]:
         shown = "; ".join(problems[:8]) + (f"; and {len(problems) - 8} more"
                                            if len(problems) > 8 else "")
         raise InputError(f"{len(problems)} bad row(s), nothing recorded: {shown}", subject=path,
-                         fix="fix the consensus cells (code ids separated by ';', or 'none') "
-                         "and run resolve again")
+                         fix="fix the consensus cells (code ids, or role:ROLE for a role "
+                         "alone, separated by ';', or 'none') and run resolve again")
     return todo
 
 
@@ -216,12 +228,13 @@ def record(store: Store, todo: list[dict], resolved_by: str) -> dict[str, int]:
     with store.transaction():
         agreed = consensus_state(store)
         for item in todo:
-            codes = {rv.find_code(store, c)["code"] for c in item["codes"]}
-            if agreed.get(item["sentence_id"]) == codes:
+            plain, roles = _split_roles(item["codes"])
+            codes = {rv.find_code(store, c)["code"] for c in plain}
+            if agreed.get(item["sentence_id"]) == codes | {f"{ROLE_PREFIX}{r}" for r in roles}:
                 counts["unchanged"] += 1
                 continue
             made = rv.resolve(store, item["sentence_id"], sorted(codes), resolved_by,
-                              note=item["note"])
+                              roles=roles, note=item["note"])
             counts["resolved"] += 1
             counts["decisions"] += len(made)
     return counts

@@ -28,10 +28,14 @@ from rapidfuzz import fuzz
 
 from realistcoder.codebook import qdc
 from realistcoder.errors import InputError
-from realistcoder.export.refi import parse_utc
+from realistcoder.export.refi import code_ref, parse_utc
+from realistcoder.export.rows import code_label
 from realistcoder.store import export as q
 from realistcoder.store import review
 from realistcoder.store.db import Store
+from realistcoder.store.review import EVIDENCE_ROLES
+
+ROLE_PREFIX = "role:"
 
 NS = "urn:QDA-XML:project:1.0"
 CONSENSUS = "consensus"
@@ -178,13 +182,26 @@ def _norm(value: str | None) -> str:
 
 
 def _code_index(store: Store) -> dict[str, str]:
-    """Lookup keys (code GUID, id, label; lower case) → stored code id."""
+    """Lookup keys (code GUID, id, label; lower case) → stored code id, or ``role:ROLE`` for
+    the per-role codes that carry role-only codings ("Context (role only)")."""
     index: dict[str, str] = {}
+    for role in EVIDENCE_ROLES:
+        coding = {"code": None, "role": role}
+        book, code_id = code_ref(coding)
+        for key in (code_label(coding).lower(), code_id, qdc.code_guid(book, code_id)):
+            index[key] = f"{ROLE_PREFIX}{role}"
     for row in reversed(q.codes(store)):  # newest codebook last, so it wins
         index[row["label"].lower()] = row["code"]
         index[row["code"].lower()] = row["code"]
         index[qdc.code_guid(row["codebook"], row["code"])] = row["code"]
     return index
+
+
+def _code_or_role(key: str) -> dict:
+    """``record_decision`` arguments for a code id or a ``role:ROLE`` key."""
+    if key.startswith(ROLE_PREFIX):
+        return {"code": None, "role": key[len(ROLE_PREFIX):]}
+    return {"code": key}
 
 
 def _squash(text: str) -> tuple[str, list[int]]:
@@ -331,10 +348,12 @@ def import_qdpx(store: Store, path: Path, *, reviewer: str | None = None,
             "the codings that can be placed")
     with store.transaction():
         for sel, (first, last), code, name in planned:
-            if q.has_coding(store, name, first, last, code):
+            what = _code_or_role(code)
+            if review.active_coding(store, name, first, last, what["code"],
+                                    role=what.get("role")):
                 report.already += 1
                 continue
-            common = dict(sentence_id=first, end_sentence_id=last, code=code, note=sel.note,
+            common = dict(sentence_id=first, end_sentence_id=last, **what, note=sel.note,
                           origin="qdpx", uuid=sel.coding_guid or None,
                           created_at=_store_time(sel.created_at))
             if name == CONSENSUS:

@@ -1,8 +1,14 @@
-"""Propose codes for the sentences in the store: batched, idempotent, resumable.
+"""Propose roles and codes for the sentences in the store: batched, idempotent, resumable.
 
-For each document and each codebook version, sentences of the chosen section kinds are run
-through the pipeline in batches (``nlp.pipe``), matched, and the proposals scoring at least
-``min_score`` are written in one transaction per batch:
+For each document, sentences of the chosen section kinds are run through the pipeline in
+batches (``nlp.pipe``) once, then
+
+* the **role detector** (:mod:`realistcoder.propose.roles`) proposes each role whose
+  probability reaches its threshold: a *role proposal* (no code) with the cues that explain it;
+* each **codebook version** is matched, and the code proposals scoring at least ``min_score``
+  are written, carrying their code's role;
+
+in one transaction per batch:
 
 * **idempotent**: a proposal is unique per (sentence, code version); re-running inserts nothing;
 * **resumable**: a finished (codebook version, document) run is recorded, and skipped next time
@@ -17,6 +23,7 @@ through the pipeline in batches (``nlp.pipe``), matched, and the proposals scori
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +36,7 @@ from realistcoder.store.codebooks import code_row_ids
 from realistcoder.store.db import Store
 
 MATCHER_VERSION = "2"  # bump when scoring changes: finished passes are redone
+ROLE_METHOD = "role"  # the method of a role proposal made by the detector
 DEFAULT_MIN_SCORE = 0.3
 BATCH_SIZE = 500
 
@@ -47,6 +55,8 @@ class ProposeSummary:
     superseded: int = 0
     by_role: Counter = field(default_factory=Counter)
     by_codebook: Counter = field(default_factory=Counter)
+    role_proposals: Counter = field(default_factory=Counter)  # new role proposals per role
+    role_superseded: int = 0
 
 
 @dataclass
@@ -58,6 +68,28 @@ class _Target:
     older: list[int]
 
 
+@dataclass
+class Work:
+    """What is left to do on one document."""
+
+    document: dict
+    codebooks: list[int]  # indexes of the codebooks still to run on it
+    roles: bool  # the role detector still has to read it
+    sentences: int  # sentences to read (0 when nothing is left)
+
+    @property
+    def todo(self) -> bool:
+        return bool(self.codebooks) or self.roles
+
+
+def detector_version() -> str:
+    """Identifies the role detector's weights: a new version re-reads every document."""
+    from realistcoder.propose.roles.detector import shipped_weights_path
+
+    digest = hashlib.sha256(shipped_weights_path().read_bytes()).hexdigest()[:12]
+    return f"roles-{digest}"
+
+
 def plan(
     store: Store,
     codebooks: Sequence[tuple[int, Codebook]],
@@ -65,15 +97,19 @@ def plan(
     min_score: float = DEFAULT_MIN_SCORE,
     document_ids: Sequence[int] | None = None,
     sections: Sequence[str] | None = PROPOSE_BY_DEFAULT,
-) -> list[tuple[dict, list[int], int]]:
-    """(document, indexes of the codebooks still to run on it, sentence count) per document."""
+    roles: bool = True,
+) -> list[Work]:
+    """What is left to do, per document."""
     work = []
+    version = detector_version() if roles else None
     for doc in db.documents_to_propose(store, document_ids):
         todo = [
             i for i, (cb_id, _) in enumerate(codebooks)
             if not db.pass_done(store, cb_id, doc["id"], sections, min_score, MATCHER_VERSION)
         ]
-        work.append((doc, todo, db.count_sentences(store, doc["id"], sections) if todo else 0))
+        role_todo = roles and not db.role_pass_done(store, doc["id"], version, sections)
+        count = db.count_sentences(store, doc["id"], sections) if todo or role_todo else 0
+        work.append(Work(doc, todo, role_todo, count))
     return work
 
 
@@ -86,9 +122,11 @@ def propose(
     sections: Sequence[str] | None = PROPOSE_BY_DEFAULT,
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
-    work: list[tuple[dict, list[int], int]] | None = None,
+    work: list[Work] | None = None,
+    roles: bool = True,
 ) -> ProposeSummary:
-    """Propose codes from stored codebook versions ``(codebook_id, Codebook)``.
+    """Propose roles (with ``roles``) and codes from stored codebook versions
+    ``(codebook_id, Codebook)``.
 
     ``sections=None`` reads every section kind. ``progress(n)`` is called with the number of
     sentences finished after each batch. ``work`` is :func:`plan`'s result, if already made.
@@ -98,8 +136,11 @@ def propose(
     # spaCy loads here, not at import, so that every other command starts fast
     from realistcoder.propose.matcher import compiled
     from realistcoder.propose.nlp import load_nlp
+    from realistcoder.propose.roles.detector import RoleDetector
 
     nlp = load_nlp()
+    detector = RoleDetector(nlp) if roles else None
+    version = detector_version() if roles else ""
     targets = []
     for cb_id, cb in codebooks:
         code_ids = code_row_ids(store, cb_id)
@@ -116,32 +157,50 @@ def propose(
     summary = ProposeSummary()
     if work is None:
         work = plan(store, codebooks, min_score=min_score, document_ids=document_ids,
-                    sections=sections)
-    for doc, todo, _count in work:
-        if not todo:
+                    sections=sections, roles=roles)
+    for item in work:
+        if not item.todo:
             summary.skipped_documents += 1
             continue
         summary.documents += 1
-        chosen = [targets[i] for i in todo]
+        doc_id = item.document["id"]
+        chosen = [targets[i] for i in item.codebooks]
         written = Counter()
-        n_doc = 0
-        batches = db.sentence_batches(store, doc["id"], sections, batch_size)
-        for batch in batches:
+        n_doc = n_roles = 0
+        for batch in db.sentence_batches(store, doc_id, sections, batch_size):
             ids = [row["id"] for row in batch]
-            parsed = nlp.pipe((row["text"] for row in batch), batch_size=256)
-            found = [matcher.match(doc, min_score=min_score) for doc in parsed]
+            parsed = list(nlp.pipe((row["text"] for row in batch), batch_size=256))
+            found = [matcher.match(d, min_score=min_score) for d in parsed] if chosen else []
+            role_rows = _role_rows(detector, ids, parsed) if item.roles else []
             with store.transaction():
                 for target in chosen:
                     written[target.codebook_id] += _write_batch(store, target, ids, found, summary)
+                if item.roles:
+                    new, gone = db.write_role_proposals(store, ids, role_rows)
+                    summary.role_proposals.update(new)
+                    summary.role_superseded += gone
+                    n_roles += sum(new.values())
             n_doc += len(batch)
             summary.sentences += len(batch)
             if progress is not None:
                 progress(len(batch))
         with store.transaction():
             for target in chosen:
-                db.record_pass(store, target.codebook_id, doc["id"], sections, min_score,
+                db.record_pass(store, target.codebook_id, doc_id, sections, min_score,
                                MATCHER_VERSION, n_doc, written[target.codebook_id])
+            if item.roles:
+                db.record_role_pass(store, doc_id, version, sections, n_doc, n_roles)
     return summary
+
+
+def _role_rows(detector, ids: list[int], parsed: list) -> list[dict]:
+    """Role proposals of a batch, as rows for the store."""
+    rows = []
+    for sentence_id, found in zip(ids, detector.propose(parsed), strict=True):
+        for p in found:
+            rows.append({"sentence_id": sentence_id, "role": p.role, "score": p.score,
+                         "method": ROLE_METHOD, "matched": p.matched, "flags": p.flags})
+    return rows
 
 
 def _write_batch(store, target: _Target, ids, found, summary) -> int:

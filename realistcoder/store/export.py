@@ -73,15 +73,6 @@ WHERE c.active = 1
 # role-only codings have no code: code, code_id, code_label, theory and codebook are null
 
 
-def has_coding(store: Store, reviewer: str, sentence_id: int, end_sentence_id: int,
-               code: str) -> bool:
-    """Whether ``reviewer`` has a current coding of exactly this fragment with ``code``."""
-    return bool(store.query(
-        "SELECT 1 FROM codings WHERE reviewer = ? AND active = 1 AND sentence_id = ? "
-        "AND end_sentence_id = ? AND code = ? LIMIT 1",
-        (reviewer, sentence_id, end_sentence_id, code)))
-
-
 def undecided_proposals(store: Store) -> list[dict]:
     """Proposals no reviewer has decided yet (not learned ones: those are one reviewer's),
     shaped like :func:`codings` rows."""

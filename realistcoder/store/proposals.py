@@ -1,6 +1,8 @@
 """Proposals in the store: written by ``propose``, read by ``proposals`` and the exports.
 
-A proposal row is never changed or deleted once written (review decisions point at it).
+A proposal row is never deleted, and never changed once a reviewer has decided it (decisions
+point at it); an undecided *role* proposal is re-scored when a newer role detector reads its
+sentence again.
 Superseding is recorded beside it, in ``proposal_supersessions``: when a newer version of a
 codebook has been run over a sentence, the older version's *undecided* proposals for that
 sentence are superseded (hidden from the pending queue); decided ones are left alone.
@@ -304,3 +306,64 @@ def proposal_counts(store: Store) -> dict[str, int]:
         "(SELECT 1 FROM proposal_supersessions z WHERE z.proposal_id = p.id) GROUP BY role"
     )
     return {r["role"]: r["n"] for r in rows}
+
+
+# -- role proposals ------------------------------------------------------------------------------
+def role_pass_done(store: Store, document_id: int, detector: str,
+                   sections: Sequence[str] | None) -> bool:
+    """Whether this detector version already read these sections of the document."""
+    wanted = None if sections is None else set(sections)
+    for row in store.query("SELECT sections FROM role_passes WHERE document_id = ? AND "
+                           "detector = ?", (document_id, detector)):
+        if row["sections"] == ALL_SECTIONS or (
+                wanted is not None and wanted <= set(row["sections"].split(","))):
+            return True
+    return False
+
+
+def record_role_pass(store: Store, document_id: int, detector: str,
+                     sections: Sequence[str] | None, n_sentences: int, n_proposals: int) -> None:
+    """Record a finished role-detector run. Call inside ``store.transaction()``."""
+    store.db["role_passes"].insert({
+        "document_id": document_id, "detector": detector, "sections": sections_key(sections),
+        "n_sentences": n_sentences, "n_proposals": n_proposals, "finished_at": utcnow()})
+
+
+def write_role_proposals(store: Store, sentence_ids: Sequence[int], rows: list[dict]
+                         ) -> tuple[Counter, int]:
+    """Make the shared role proposals of these sentences what a detector run found: new ones
+    inserted, undecided ones re-scored (or superseded when the detector no longer proposes
+    them); a proposal anyone has decided is never changed. Returns (new per role,
+    superseded). Call inside ``store.transaction()``."""
+    if not sentence_ids:
+        return Counter(), 0
+    existing = {(r["sentence_id"], r["role"]): r for r in store.query(
+        f"SELECT p.id, p.sentence_id, p.role, {_touched_sql(store)} AS touched, "
+        "EXISTS (SELECT 1 FROM proposal_supersessions z WHERE z.proposal_id = p.id) AS gone "
+        f"FROM proposals p WHERE p.code_id IS NULL AND p.reviewer IS NULL AND "
+        f"p.sentence_id IN ({_in(sentence_ids)})", tuple(sentence_ids))}
+    now, new, seen = utcnow(), Counter(), set()
+    for r in rows:
+        key = (r["sentence_id"], r["role"])
+        seen.add(key)
+        old = existing.get(key)
+        matched, flags = json.dumps(r["matched"], ensure_ascii=False), json.dumps(r["flags"])
+        if old is None:
+            store.conn.execute(
+                "INSERT INTO proposals (sentence_id, role, score, method, matched, flags, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (r["sentence_id"], r["role"], r["score"], r["method"], matched, flags, now))
+            new[r["role"]] += 1
+        elif not old["touched"]:
+            store.conn.execute("UPDATE proposals SET score = ?, matched = ?, flags = ? "
+                               "WHERE id = ?", (r["score"], matched, flags, old["id"]))
+            if old["gone"]:
+                store.conn.execute("DELETE FROM proposal_supersessions WHERE proposal_id = ?",
+                                   (old["id"],))
+    superseded = 0
+    for key, old in existing.items():
+        if key not in seen and not old["touched"] and not old["gone"]:
+            store.conn.execute("INSERT INTO proposal_supersessions (proposal_id, codebook_id, "
+                               "superseded_at) VALUES (?, NULL, ?)", (old["id"], now))
+            superseded += 1
+    return new, superseded

@@ -13,7 +13,10 @@
   decisions about a code, whose role is the code's; the log is append-only, so older rows are
   not back-filled).
 * ``role_models``: the ledger of models trained on a reviewer's decisions (provenance and
-  parameters); ``proposal_scores``: a reviewer's current learned score for a proposal.
+  parameters); ``proposal_scores``: a reviewer's current learned score for a proposal;
+  ``role_passes``: finished role-detector runs per document (like ``proposal_passes`` for
+  codebooks); ``proposal_supersessions.codebook_id`` may be null (a role proposal superseded by
+  a newer detector).
 
 SQLite cannot drop NOT NULL from a column, so ``proposals`` and ``codings`` are rebuilt (the
 store runs migrations with foreign keys off and checks them before committing).
@@ -71,6 +74,27 @@ CREATE INDEX proposals_sentence ON proposals(sentence_id);
 CREATE INDEX proposals_codebook ON proposals(codebook_id);
 CREATE UNIQUE INDEX proposals_role_once ON proposals(sentence_id, role, coalesce(reviewer, ''))
     WHERE code_id IS NULL;
+
+CREATE TABLE proposal_supersessions_v3 (
+    proposal_id INTEGER PRIMARY KEY REFERENCES proposals(id),
+    codebook_id INTEGER REFERENCES codebooks(id),
+    superseded_at TEXT NOT NULL
+);
+INSERT INTO proposal_supersessions_v3 SELECT proposal_id, codebook_id, superseded_at
+    FROM proposal_supersessions;
+DROP TABLE proposal_supersessions;
+ALTER TABLE proposal_supersessions_v3 RENAME TO proposal_supersessions;
+
+CREATE TABLE role_passes (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    detector TEXT NOT NULL,
+    sections TEXT NOT NULL,
+    n_sentences INTEGER NOT NULL,
+    n_proposals INTEGER NOT NULL,
+    finished_at TEXT NOT NULL
+);
+CREATE INDEX role_passes_lookup ON role_passes(document_id, detector);
 
 CREATE TABLE proposal_scores (
     proposal_id INTEGER NOT NULL REFERENCES proposals(id),

@@ -1,0 +1,190 @@
+"""The role detector: which sentences read as context, mechanism or outcome evidence.
+
+For each sentence the detector finds its signals (:mod:`.signals`: cue phrases written from
+realist methodology, text patterns, shape), turns them into features and scores each role with
+a logistic model: ``P(role) = 1 / (1 + exp(-(w_role . x)))``. The weights are not set by hand:
+``bench/train_roles.py`` learns them from the project's hand-labelled development set of real
+documents and writes ``weights.json`` beside this module, with its provenance and its measured
+leave-one-document-out figures. A role is proposed when its probability reaches the role's
+threshold (chosen in the same cross-validation for the best F1).
+
+Each proposal explains itself: the signals that pushed its role up (weight x value > 0), with
+the words that matched and the rule they stand for.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from realistcoder.errors import RealistCoderError
+from realistcoder.propose.nlp import doc_text
+from realistcoder.propose.roles.signals import (
+    PATTERNS,
+    SignalMatcher,
+    Signals,
+    feature_names,
+    rule_of,
+)
+
+ROLES = ("context", "mechanism", "outcome")
+FORMAT = 1
+MAX_REASONS = 4
+
+
+@dataclass
+class RoleWeights:
+    """A logistic model per role over the detector's named features."""
+
+    features: list[str]
+    weights: np.ndarray  # (n_features, 3)
+    thresholds: dict[str, float]
+    meta: dict
+
+    @classmethod
+    def from_json(cls, data: dict, source: str = "weights") -> RoleWeights:
+        if data.get("format") != FORMAT:
+            raise RealistCoderError(f"role weights in format {data.get('format')}, expected "
+                                    f"{FORMAT}", subject=source,
+                                    fix="retrain them with bench/train_roles.py")
+        features = list(data["features"])
+        if features != feature_names():
+            raise RealistCoderError(
+                "role weights were trained on other features than this version computes",
+                subject=source, fix="retrain them with bench/train_roles.py")
+        w = np.array([data["weights"][r] for r in ROLES], dtype=np.float64).T
+        return cls(features, w, {r: float(data["thresholds"][r]) for r in ROLES},
+                   {k: v for k, v in data.items() if k not in ("weights", "features")})
+
+    def to_json(self) -> dict:
+        return {"format": FORMAT, **self.meta, "features": self.features,
+                "weights": {r: [round(float(v), 6) for v in self.weights[:, i]]
+                            for i, r in enumerate(ROLES)},
+                "thresholds": self.thresholds}
+
+
+def shipped_weights_path() -> Path:
+    return Path(str(resources.files("realistcoder.propose.roles") / "weights.json"))
+
+
+@lru_cache(maxsize=1)
+def shipped_weights() -> RoleWeights:
+    path = shipped_weights_path()
+    return RoleWeights.from_json(json.loads(path.read_text(encoding="utf-8")), str(path))
+
+
+@dataclass
+class RoleProposal:
+    """One role proposed for one sentence."""
+
+    role: str
+    score: float
+    matched: list[dict]  # the cues behind it: start, end, text, term, kind, rule
+    flags: list[str]
+
+
+class RoleDetector:
+    """Scores processed sentences for the three roles (build once per pipeline)."""
+
+    def __init__(self, nlp: Language, weights: RoleWeights | None = None):
+        self.nlp = nlp
+        self.matcher = _matcher(nlp)
+        self.weights = weights or shipped_weights()
+        self.index = self.matcher.index
+
+    def signals(self, doc: Doc) -> Signals:
+        found = doc.user_data.get("rc_signals")
+        if found is None:
+            found = doc.user_data["rc_signals"] = self.matcher(doc)
+        return found
+
+    def features(self, docs: list[Doc]) -> np.ndarray:
+        """(n_docs, n_features) feature matrix."""
+        if not docs:
+            return np.zeros((0, len(self.index)), dtype=np.float32)
+        return np.stack([self.signals(d).vector(self.index) for d in docs])
+
+    def probabilities(self, docs: list[Doc]) -> np.ndarray:
+        """(n_docs, 3) probability of each role (context, mechanism, outcome)."""
+        z = self.features(docs) @ self.weights.weights
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def logits(self, docs: list[Doc]) -> np.ndarray:
+        return self.features(docs) @ self.weights.weights
+
+    def propose(self, docs: list[Doc], min_score: float | None = None
+                ) -> list[list[RoleProposal]]:
+        """Role proposals per doc: each role whose probability reaches its threshold (or
+        ``min_score`` when given), best first, with the reasons."""
+        probs = self.probabilities(docs)
+        out = []
+        for doc, p in zip(docs, probs, strict=True):
+            found = []
+            for i, role in enumerate(ROLES):
+                cut = self.weights.thresholds[role] if min_score is None else min_score
+                if p[i] >= cut:
+                    found.append(RoleProposal(role, round(float(p[i]), 3),
+                                              self.explain(doc, role), []))
+            found.sort(key=lambda r: -r.score)
+            out.append(found)
+        return out
+
+    def explain(self, doc: Doc, role: str) -> list[dict]:
+        """The strongest signals for ``role`` in this sentence, as matched spans."""
+        found = self.signals(doc)
+        column = self.weights.weights[:, ROLES.index(role)]
+        active = [name for name in found.present()]
+        ranked = sorted(((column[self.index[n]], n) for n in active), reverse=True)
+        text = doc_text(doc)
+        out: list[dict] = []
+        for weight, name in ranked[:MAX_REASONS]:
+            if weight <= 0:
+                break
+            out += _spans(name, found, doc, text)
+        return out
+
+
+def _spans(name: str, found: Signals, doc: Doc, text: str) -> list[dict]:
+    """Matched spans of one feature (character offsets), or one entry without a span."""
+    rule = rule_of(name)
+    base = name.rstrip("+").split("&")
+    items = []
+    for part in base:
+        for start, end, phrase in found.spans.get(part, [])[:3]:
+            a, b = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
+            items.append({"start": a, "end": b, "text": text[a:b], "term": phrase,
+                          "kind": "role_cue", "rule": rule})
+        if part in found.patterns:
+            a, b = found.patterns[part]
+            items.append({"start": a, "end": b, "text": text[a:b], "term": part,
+                          "kind": "role_cue", "rule": rule})
+    if not items:
+        items.append({"term": name, "kind": "role_cue", "rule": rule})
+    return items
+
+
+_MATCHERS: dict[int, SignalMatcher] = {}
+
+
+def _matcher(nlp: Language) -> SignalMatcher:
+    key = id(nlp)
+    if key not in _MATCHERS:
+        _MATCHERS[key] = SignalMatcher(nlp)
+    return _MATCHERS[key]
+
+
+def logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+__all__ = ["ROLES", "PATTERNS", "RoleDetector", "RoleProposal", "RoleWeights",
+           "shipped_weights"]

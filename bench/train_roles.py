@@ -34,60 +34,18 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench" / "devset"))
 
-from devset import labelled_store  # noqa: E402
+from evaluate import fit_roles, line, load, lodo, scores  # noqa: E402
 
 from realistcoder import __version__  # noqa: E402
-from realistcoder.propose.nlp import load_nlp  # noqa: E402
 from realistcoder.propose.roles.detector import FORMAT, ROLES, shipped_weights_path  # noqa: E402
-from realistcoder.propose.roles.fit import best_threshold, f1, fit_logistic  # noqa: E402
-from realistcoder.propose.roles.signals import SignalMatcher, feature_names  # noqa: E402
-
-
-def dataset(tmp: Path):
-    store, examples, missing = labelled_store(tmp / "dev.db")
-    store.close()
-    nlp = load_nlp()
-    matcher = SignalMatcher(nlp)
-    docs = nlp.pipe((e["text"] for e in examples), batch_size=256)
-    X = np.stack([matcher(d).vector(matcher.index) for d in docs])
-    Y = np.array([[r in e["roles"] for r in ROLES] for e in examples], dtype=bool)
-    groups = np.array([e["doc"] for e in examples])
-    return X, Y, groups, missing
-
-
-def fit_roles(X, Y, C):
-    return [fit_logistic(X, Y[:, j], C=C) for j in range(len(ROLES))]
-
-
-def predict(models, X) -> np.ndarray:
-    return np.column_stack([m.predict_proba(X)[:, 1] for m in models])
-
-
-def lodo(X, Y, groups, C, inner: bool = True):
-    """Held-out probabilities and held-out decisions (thresholds from inner LODO)."""
-    P = np.zeros(Y.shape)
-    D = np.zeros(Y.shape, dtype=bool)
-    for g in np.unique(groups):
-        tr, te = groups != g, groups == g
-        P[te] = predict(fit_roles(X[tr], Y[tr], C), X[te])
-        if inner:
-            Pi, _ = lodo(X[tr], Y[tr], groups[tr], C, inner=False)
-            cuts = [best_threshold(Pi[:, j], Y[tr][:, j]) for j in range(len(ROLES))]
-            D[te] = P[te] >= np.array(cuts)
-    return P, D
+from realistcoder.propose.roles.fit import best_threshold  # noqa: E402
+from realistcoder.propose.roles.signals import feature_names  # noqa: E402
 
 
 def report(name: str, D: np.ndarray, Y: np.ndarray) -> dict:
-    out = {}
-    parts = []
-    for j, role in enumerate(ROLES):
-        p, r, f = f1(D[:, j], Y[:, j])
-        out[role] = {"precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3)}
-        parts.append(f"{role} P {p:.2f} R {r:.2f} F1 {f:.2f}")
-    p, r, f = f1(D, Y)
-    out["micro"] = {"precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3)}
-    print(f"{name}: micro P {p:.3f} R {r:.3f} F1 {f:.3f} | " + "; ".join(parts))
-    return out
+    print(line(name, D, Y))
+    return {k: dict(zip(("precision", "recall", "f1"), (round(v, 3) for v in vals), strict=True))
+            for k, vals in scores(D, Y).items()}
 
 
 def main() -> None:
@@ -96,13 +54,15 @@ def main() -> None:
     ap.add_argument("--write", action="store_true", help="write the shipped weights.json")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        X, Y, groups, missing = dataset(Path(tmp))
+        data = load(Path(tmp))
+        data.store.close()
+    X, Y, groups, missing = data.X, data.Y, data.groups, data.missing
     docs = sorted(set(groups))
     print(f"development set: {len(Y)} labelled sentences in {len(docs)} documents "
           f"({', '.join(docs)}); {int(Y.sum())} sentence-role pairs; "
           f"{len(missing)} labels not found in the store")
     started = time.process_time()
-    P, D = lodo(X, Y, groups, args.C)
+    P, D, _ = lodo(X, Y, groups, args.C)
     metrics = report("leave-one-document-out (held-out thresholds)", D, Y)
     cuts = {r: best_threshold(P[:, j], Y[:, j]) for j, r in enumerate(ROLES)}
     models = fit_roles(X, Y, args.C)

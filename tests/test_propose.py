@@ -109,13 +109,13 @@ def test_csv_export_to_file(loaded, tmp_path):
 
 def test_non_body_sections_are_skipped_unless_asked(rc, db_path, cb_file):
     add_document(db_path, "site-a.pdf")
-    rc("propose", "--codebook", cb_file)
+    rc("propose", "--codebook", cb_file, "--no-roles")
     sections = {r["section"] for r in rc.jsonl("export", "proposals")}
     assert sections == {"body", "list"}
-    rc("propose", "--codebook", cb_file, "--section", "heading")
+    rc("propose", "--codebook", cb_file, "--section", "heading", "--no-roles")
     sections = {r["section"] for r in rc.jsonl("export", "proposals")}
     assert sections == {"body", "list", "heading"}
-    rc("propose", "--codebook", cb_file, "--all-sections")
+    rc("propose", "--codebook", cb_file, "--all-sections", "--no-roles")
     sections = {r["section"] for r in rc.jsonl("export", "proposals")}
     assert sections == {"body", "list", "heading", "references"}
 

@@ -6,7 +6,8 @@ batches (``nlp.pipe``) once, then
 * the **role detector** (:mod:`realistcoder.propose.roles`) proposes each role whose
   probability reaches its threshold: a *role proposal* (no code) with the cues that explain it;
 * each **codebook version** is matched, and the code proposals scoring at least ``min_score``
-  are written, carrying their code's role;
+  are written, carrying their code's role: where the detector runs, only where it finds that
+  role in the sentence (a code term alone is weak evidence of a role);
 
 in one transaction per batch:
 
@@ -24,6 +25,7 @@ in one transaction per batch:
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -57,6 +59,7 @@ class ProposeSummary:
     by_codebook: Counter = field(default_factory=Counter)
     role_proposals: Counter = field(default_factory=Counter)  # new role proposals per role
     role_superseded: int = 0
+    gated: int = 0  # code matches left out: the detector did not find their role
 
 
 @dataclass
@@ -82,12 +85,15 @@ class Work:
         return bool(self.codebooks) or self.roles
 
 
-def detector_version() -> str:
+def detector_version(weights=None) -> str:
     """Identifies the role detector's weights: a new version re-reads every document."""
     from realistcoder.propose.roles.detector import shipped_weights_path
 
-    digest = hashlib.sha256(shipped_weights_path().read_bytes()).hexdigest()[:12]
-    return f"roles-{digest}"
+    if weights is None:
+        data = shipped_weights_path().read_bytes()
+    else:
+        data = json.dumps(weights.to_json(), sort_keys=True).encode()
+    return f"roles-{hashlib.sha256(data).hexdigest()[:12]}"
 
 
 def plan(
@@ -98,10 +104,11 @@ def plan(
     document_ids: Sequence[int] | None = None,
     sections: Sequence[str] | None = PROPOSE_BY_DEFAULT,
     roles: bool = True,
+    role_weights=None,
 ) -> list[Work]:
     """What is left to do, per document."""
     work = []
-    version = detector_version() if roles else None
+    version = detector_version(role_weights) if roles else None
     for doc in db.documents_to_propose(store, document_ids):
         todo = [
             i for i, (cb_id, _) in enumerate(codebooks)
@@ -124,12 +131,15 @@ def propose(
     progress: Progress | None = None,
     work: list[Work] | None = None,
     roles: bool = True,
+    role_weights=None,
 ) -> ProposeSummary:
     """Propose roles (with ``roles``) and codes from stored codebook versions
     ``(codebook_id, Codebook)``.
 
     ``sections=None`` reads every section kind. ``progress(n)`` is called with the number of
     sentences finished after each batch. ``work`` is :func:`plan`'s result, if already made.
+    ``role_weights`` replaces the shipped detector weights (benchmarks; the role passes are
+    then recorded under those weights' version).
     """
     if not 0.0 <= min_score <= 1.0:
         raise ValueError("min_score must be in [0, 1]")
@@ -139,8 +149,8 @@ def propose(
     from realistcoder.propose.roles.detector import RoleDetector
 
     nlp = load_nlp()
-    detector = RoleDetector(nlp) if roles else None
-    version = detector_version() if roles else ""
+    detector = RoleDetector(nlp, role_weights) if roles else None
+    version = detector_version(role_weights) if roles else ""
     targets = []
     for cb_id, cb in codebooks:
         code_ids = code_row_ids(store, cb_id)
@@ -157,7 +167,7 @@ def propose(
     summary = ProposeSummary()
     if work is None:
         work = plan(store, codebooks, min_score=min_score, document_ids=document_ids,
-                    sections=sections, roles=roles)
+                    sections=sections, roles=roles, role_weights=role_weights)
     for item in work:
         if not item.todo:
             summary.skipped_documents += 1
@@ -172,6 +182,8 @@ def propose(
             parsed = list(nlp.pipe((row["text"] for row in batch), batch_size=256))
             found = [matcher.match(d, min_score=min_score) for d in parsed] if chosen else []
             role_rows = _role_rows(detector, ids, parsed) if item.roles else []
+            if detector is not None and chosen:
+                found = _gate(detector, parsed, found, summary)
             with store.transaction():
                 for target in chosen:
                     written[target.codebook_id] += _write_batch(store, target, ids, found, summary)
@@ -191,6 +203,21 @@ def propose(
             if item.roles:
                 db.record_role_pass(store, doc_id, version, sections, n_doc, n_roles)
     return summary
+
+
+def _gate(detector, parsed: list, found: list[list], summary: ProposeSummary) -> list[list]:
+    """Keep a code proposal only where the detector finds its role in the sentence: a code
+    term alone is weak evidence (on the development set, ungated code proposals lowered
+    role-level F1). Codes whose role is not C, M or O pass."""
+    from realistcoder.propose.roles.detector import ROLES
+
+    found_roles = detector.found(parsed)
+    out = []
+    for proposals, roles in zip(found, found_roles, strict=True):
+        kept = [p for p in proposals if p.role not in ROLES or p.role in roles]
+        summary.gated += len(proposals) - len(kept)
+        out.append(kept)
+    return out
 
 
 def _role_rows(detector, ids: list[int], parsed: list) -> list[dict]:

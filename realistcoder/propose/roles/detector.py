@@ -113,12 +113,25 @@ class RoleDetector:
         return np.stack([self.signals(d).vector(self.index) for d in docs])
 
     def probabilities(self, docs: list[Doc]) -> np.ndarray:
-        """(n_docs, 3) probability of each role (context, mechanism, outcome)."""
+        """(n_docs, 3) probability of each role (context, mechanism, outcome); kept on each doc
+        (``user_data``) so that scoring a doc twice costs nothing."""
+        if docs and all("rc_role_p" in d.user_data for d in docs):
+            return np.stack([d.user_data["rc_role_p"] for d in docs])
         z = self.features(docs) @ self.weights.weights
-        return 1.0 / (1.0 + np.exp(-z))
+        p = 1.0 / (1.0 + np.exp(-z))
+        for doc, row in zip(docs, p, strict=True):
+            doc.user_data["rc_role_p"] = row
+        return p
 
     def logits(self, docs: list[Doc]) -> np.ndarray:
         return self.features(docs) @ self.weights.weights
+
+    def found(self, docs: list[Doc]) -> list[set[str]]:
+        """The roles found (probability at or above the role's threshold) per doc; the
+        probabilities are kept on each doc, so :meth:`propose` does not score it again."""
+        cuts = self.weights.thresholds
+        return [{r for i, r in enumerate(ROLES) if p[i] >= cuts[r]}
+                for p in self.probabilities(docs)]
 
     def propose(self, docs: list[Doc], min_score: float | None = None
                 ) -> list[list[RoleProposal]]:

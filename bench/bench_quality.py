@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench" / "devset"))
 
 from evaluate import keyword_rule, line, load, lodo  # noqa: E402
+from learning import learned_lodo, learning_curve  # noqa: E402
 
 from realistcoder.codebook import default_codebook_path, load_codebook  # noqa: E402
 from realistcoder.propose.roles.detector import ROLES  # noqa: E402
@@ -52,6 +53,19 @@ def code_pairs(data) -> np.ndarray:
         if p["sentence_id"] in row and p["role"] in ROLES:
             out[row[p["sentence_id"]], ROLES.index(p["role"])] = True
     return out
+
+
+def _clean_copy(store, path: Path) -> None:
+    """The ingested documents only (no proposals): a copy every fold starts from."""
+    import sqlite3
+
+    backup = sqlite3.connect(path)
+    store.conn.backup(backup)
+    backup.execute("DELETE FROM role_passes")
+    backup.execute("DELETE FROM proposal_passes")
+    backup.execute("DELETE FROM proposals")
+    backup.commit()
+    backup.close()
 
 
 def main() -> None:
@@ -76,6 +90,25 @@ def main() -> None:
         print(line("today's proposer (v0.1 code proposals)", codes, Y))
         print(line("keyword rule (26 keywords)", keyword_rule(texts), Y))
         print(line("every role for every sentence", np.ones_like(Y), Y))
+        if not args.skip_learning:
+            base = Path(tmp) / "base.db"
+            _clean_copy(data.store, base)
+            cold, learned = learned_lodo(data, base, Path(tmp), args.C)
+            print("\nlearning (detector trained on one half of the documents, the reviewer's "
+                  "labels on the other half, leave-one-document-out within it):")
+            print(line("cold: detector from the other half", cold, Y))
+            print(line("after learning (propose --learn)", learned, Y))
+            print("\nlearning curves (simulate: a reviewer working through one half with a "
+                  "detector from the other half; figures on the documents not yet reviewed):")
+            for _, sim in learning_curve(data, base, Path(tmp), args.C):
+                print(f"  reviewer's documents: {', '.join(sim.documents)}")
+                print(f"  {'decisions':>9} {'done':>5} {'left':>5} {'P':>6} {'R':>6} "
+                      f"{'F1':>6} {'WSS@95':>7}")
+                for p in sim.points:
+                    if p.f1 is not None:
+                        print(f"  {p.decisions:>9} {p.documents_done:>5} "
+                              f"{p.documents_left:>5} {p.precision:>6.3f} {p.recall:>6.3f} "
+                              f"{p.f1:>6.3f} {p.wss95 if p.wss95 is not None else '-':>7}")
         data.store.close()
     print(f"\n({time.time() - started:.0f} s)")
 

@@ -11,6 +11,7 @@ from realistcoder.cli import (  # noqa: F401  (imported for their commands)
     propose,
     review,
     segment,
+    simulate,
 )
 from realistcoder.cli.groups import cli
 

@@ -12,7 +12,7 @@ import click
 from realistcoder.cli.groups import cli as root
 from realistcoder.cli.groups import echo, export_group, output_stream, pass_app, stdout_is_terminal
 from realistcoder.codebook import ROLES, default_codebook_path, load_codebook
-from realistcoder.errors import NotFoundError
+from realistcoder.errors import InputError, NotFoundError
 from realistcoder.export.safe import spreadsheet_text
 from realistcoder.ingest.sections import PROPOSE_BY_DEFAULT, SECTION_KINDS
 from realistcoder.propose.run import DEFAULT_MIN_SCORE, plan, propose
@@ -63,6 +63,13 @@ def _document_ids(store, refs: tuple[str, ...]) -> list[int] | None:
 @click.option("--roles/--no-roles", default=True, show_default=True,
               help="Also propose roles (context, mechanism, outcome) for any sentence, "
               "whatever the codebook holds.")
+@click.option("--learn", is_flag=True,
+              help="Train a model on --reviewer's decisions, re-score their open proposals "
+              "and add the roles it finds (theirs alone: blinding holds).")
+@click.option("--reviewer", "-r", metavar="NAME", help="Whose decisions to learn from "
+              "(with --learn).")
+@click.option("--consensus", is_flag=True,
+              help="With --learn: learn from the team's consensus codings instead.")
 @click.option("--document", "documents", multiple=True, metavar="DOC",
               help="Only this document (id, file name or path); repeatable.")
 @click.option("--all-sections", is_flag=True,
@@ -70,8 +77,8 @@ def _document_ids(store, refs: tuple[str, ...]) -> list[int] | None:
 @click.option("--section", "sections", multiple=True, type=click.Choice(SECTION_KINDS),
               help=f"Read only these section kinds [default: {', '.join(PROPOSE_BY_DEFAULT)}].")
 @pass_app
-def propose_command(app, codebook_files, min_score, roles, documents, all_sections,
-                    sections) -> None:
+def propose_command(app, codebook_files, min_score, roles, learn, reviewer, consensus,
+                    documents, all_sections, sections) -> None:
     """Propose Context / Mechanism / Outcome roles and codes for the ingested sentences.
 
     Two kinds of proposal. A role proposal (no code) says "this sentence reads as mechanism
@@ -84,13 +91,24 @@ def propose_command(app, codebook_files, min_score, roles, documents, all_sectio
     new; a changed codebook is stored as a new version whose proposals supersede the older
     version's undecided ones.
 
+    With --learn --reviewer NAME, a model is trained on NAME's own decisions (accepted,
+    rejected and recoded proposals, hand and role-only codings, sentences marked as carrying
+    no role) and applied to NAME's queue: their open proposals are re-scored (those it scores
+    below its threshold are withdrawn from their queue; `proposals --status withdrawn` lists
+    them) and it adds learned role proposals where it finds a role. Other reviewers see none
+    of it. The model and its provenance are kept in the store (`realistcoder models`).
+
     \b
     More examples:
       realistcoder propose --codebook codebooks/mcp-components.yaml --min-score 0.5
       realistcoder propose --document report.pdf --all-sections
+      realistcoder propose --learn --reviewer alice
 
     Example: realistcoder propose
     """
+    if learn or reviewer or consensus:
+        _learn(app, learn, reviewer, consensus, documents)
+        return
     store = app.store()
     targets = _codebooks(store, codebook_files)
     document_ids = _document_ids(store, documents)
@@ -124,6 +142,35 @@ def propose_command(app, codebook_files, min_score, roles, documents, all_sectio
         echo(f"Kept {summary.carried} decisions made under older versions (not re-proposed).")
     echo("In the store by role: " + _roles(proposals_db.proposal_counts(store)))
     echo("Next: realistcoder review --reviewer NAME")
+
+
+def _learn(app, learn: bool, reviewer: str | None, consensus: bool, documents) -> None:
+    from realistcoder.propose.learn import learn as learn_roles
+    from realistcoder.store.review import CONSENSUS
+
+    if not learn:
+        raise InputError("--reviewer and --consensus go with --learn", subject="propose",
+                         fix="add --learn, or drop them")
+    if consensus == bool(reviewer):
+        raise InputError("say whose decisions to learn from", subject="--learn",
+                         fix="pass --reviewer NAME, or --consensus")
+    name = CONSENSUS if consensus else check_reviewer(reviewer)
+    store = app.store(create=False)
+    s = learn_roles(store, name)
+    trained = ", ".join(f"{r} {v['positive']}+/{v['negative']}-" for r, v in s.training.items())
+    echo(f"Model #{s.model_id} for {name}: trained on {trained} (sentences carrying / not "
+         "carrying each role).")
+    if s.fallback:
+        echo(f"For {', '.join(s.fallback)} the role detector's scores are kept: too few "
+             "examples, or learning does not beat it on your documents yet.")
+    cv = "; ".join(f"{r} F1 {m['f1']:.2f} (detector alone {m['cold_f1']:.2f})"
+                   for r, m in s.metrics.items() if m.get("folds"))
+    if cv:
+        echo(f"Cross-validated over your documents: {cv}.")
+    echo(f"Re-scored {s.rescored} open proposals ({s.withdrawn} withdrawn from your queue: "
+         f"below the threshold); {s.added} learned role proposals added.")
+    echo(f"Next: realistcoder review --reviewer {name}" if name != CONSENSUS else
+         "Next: realistcoder proposals --status pending --reviewer consensus")
 
 
 def _roles(counts) -> str:
@@ -174,7 +221,8 @@ def _select(app, codes, roles, theories, documents, status, min_score, reviewer,
 def highlight(text: str, matched: list[dict], color: bool) -> str:
     """The sentence with matched words in [brackets] and cues in {braces} (or in colour)."""
     spans = sorted(
-        (m for m in matched if 0 <= m["start"] < m["end"] <= len(text)),
+        (m for m in matched
+         if "start" in m and "end" in m and 0 <= m["start"] < m["end"] <= len(text)),
         key=lambda m: (m["start"], -m["end"]),
     )
     out, pos = [], 0

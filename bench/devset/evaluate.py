@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from devset import labelled_store
+from devset import labelled_store, source_of
 
 from realistcoder.propose.nlp import load_nlp
 from realistcoder.propose.roles.detector import ROLES
@@ -44,7 +44,7 @@ def load(tmp: Path) -> DevData:
     docs = nlp.pipe((e["text"] for e in examples), batch_size=256)
     X = np.stack([matcher(d).vector(matcher.index) for d in docs])
     Y = np.array([[r in e["roles"] for r in ROLES] for e in examples], dtype=bool)
-    groups = np.array([e["doc"] for e in examples])
+    groups = np.array([source_of(e["doc"]) for e in examples])
     return DevData(examples, X, Y, groups, missing, store)
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 
 from realistcoder.store.db import Store, utcnow
 
-STATUSES = ("pending", "decided", "superseded", "all")
+STATUSES = ("pending", "decided", "superseded", "withdrawn", "all")
 ALL_SECTIONS = "*"
 
 
@@ -226,8 +226,9 @@ def list_proposals(
 
     ``status`` is per reviewer (blinding): pending = not yet decided by ``reviewer`` (and not
     superseded), decided = accepted, rejected or recoded by ``reviewer``, superseded = replaced
-    by a newer codebook version and not decided by ``reviewer``, all = all but superseded
-    (plus superseded ones ``reviewer`` decided). Without ``reviewer``, ``unblinded=True`` counts
+    by a newer codebook version and not decided by ``reviewer``, withdrawn = undecided and
+    scored below its role's threshold by ``reviewer``'s learned model, all = all but superseded
+    and withdrawn (plus those ``reviewer`` decided). Without ``reviewer``, ``unblinded=True`` counts
     anyone's decisions; blinded without a reviewer, pending and decided raise BlindedError and
     each row's status is ``superseded`` or ``blinded``."""
     if reviewer is None and not unblinded and status in ("pending", "decided"):
@@ -240,11 +241,12 @@ def list_proposals(
     touched, touched_params = _decided_sql(store, reviewer, unblinded)
     blind = reviewer is None and not unblinded
     # learned proposals are one reviewer's: others never see them (blinding)
-    score, scored, score_params = "p.score", "", []
-    if reviewer is not None:
+    score, scored, score_params, hidden, why = "p.score", "", [], "0", "NULL"
+    if reviewer is not None:  # the reviewer's learned model re-scores and may withdraw
         score = "coalesce(ps.score, p.score)"
         scored = ("LEFT JOIN proposal_scores ps ON ps.proposal_id = p.id AND ps.reviewer = ?")
         score_params = [reviewer]
+        hidden, why = "coalesce(ps.shown, 1) = 0", "ps.explanation"
     superseded = "EXISTS (SELECT 1 FROM proposal_supersessions z WHERE z.proposal_id = p.id)"
     if reviewer is not None:
         where, params = ["(p.reviewer IS NULL OR p.reviewer = ?)"], [reviewer]
@@ -261,7 +263,7 @@ def list_proposals(
         where.append(f"{score} >= ?")
         params.append(min_score)
     if status == "pending":
-        where.append(f"NOT {touched} AND NOT {superseded}")
+        where.append(f"NOT {touched} AND NOT {superseded} AND NOT {hidden}")
         params.extend(touched_params)
     elif status == "decided":
         where.append(touched)
@@ -269,8 +271,11 @@ def list_proposals(
     elif status == "superseded":
         where.append(f"{superseded} AND NOT {touched}")
         params.extend(touched_params)
+    elif status == "withdrawn":
+        where.append(f"{hidden} AND NOT {superseded} AND NOT {touched}")
+        params.extend(touched_params)
     else:
-        where.append(f"(NOT {superseded} OR {touched})")
+        where.append(f"((NOT {superseded} AND NOT {hidden}) OR {touched})")
         params.extend(touched_params)
     open_status = "'blinded'" if blind else "'pending'"
     sql = f"""
@@ -278,9 +283,10 @@ def list_proposals(
                p.sentence_id, s.text, s.section, p.code, k.label, p.role, k.mechanism_type,
                p.theory, {score} AS score, p.method, p.matched, p.flags, c.name AS codebook,
                c.version AS codebook_version, p.codebook_id, p.code_id, p.created_at,
-               p.reviewer AS learned_for, p.model_id,
+               p.reviewer AS learned_for, p.model_id, {why} AS learned_explanation,
                CASE WHEN {touched} THEN 'decided'
-                    WHEN {superseded} THEN 'superseded' ELSE {open_status} END AS status
+                    WHEN {superseded} THEN 'superseded'
+                    WHEN {hidden} THEN 'withdrawn' ELSE {open_status} END AS status
         FROM proposals p
         JOIN sentences s ON s.id = p.sentence_id
         JOIN documents d ON d.id = s.document_id
@@ -295,6 +301,9 @@ def list_proposals(
     for row in rows:
         row["matched"] = json.loads(row["matched"])
         row["flags"] = json.loads(row["flags"])
+        why = row.pop("learned_explanation")
+        if why:  # the reviewer's model's reasons replace the cues
+            row["matched"] = json.loads(why) or row["matched"]
     return rows
 
 

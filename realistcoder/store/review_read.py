@@ -180,8 +180,8 @@ def review_queue(store: Store, reviewer: str, *, code: str | None = None,
         "JOIN documents d ON d.id = s.document_id "
         "LEFT JOIN proposal_reviews r ON r.proposal_id = p.id AND r.reviewer = ? "
         "LEFT JOIN proposal_scores ps ON ps.proposal_id = p.id AND ps.reviewer = ? "
-        f"WHERE d.status = 'ok' AND {' AND '.join(where)} AND ({NOT_SUPERSEDED} "
-        "OR coalesce(r.status, 'pending') != 'pending') "
+        f"WHERE d.status = 'ok' AND {' AND '.join(where)} AND (({NOT_SUPERSEDED} "
+        "AND coalesce(ps.shown, 1) = 1) OR coalesce(r.status, 'pending') != 'pending') "
         "ORDER BY s.document_id, s.seq, coalesce(ps.score, p.score) DESC, p.id",
         tuple(params))
 

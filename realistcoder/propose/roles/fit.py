@@ -22,11 +22,20 @@ def fit_logistic(X, y: np.ndarray, *, C: float, sample_weight: np.ndarray | None
     classes = np.unique(y)
     if len(classes) < 2:
         return ConstantModel(float(classes[0]) if len(classes) else 0.0)
-    solver = "liblinear" if X.shape[0] < 20_000 else "lbfgs"
-    model = LogisticRegression(C=C, solver=solver, max_iter=2000, fit_intercept=fit_intercept,
-                               random_state=seed)
+    if X.shape[0] >= LARGE:  # liblinear grows too slow; SGD on the same loss and penalty
+        from sklearn.linear_model import SGDClassifier
+
+        model = SGDClassifier(loss="log_loss", alpha=1.0 / (C * X.shape[0]), max_iter=30,
+                              tol=1e-4, fit_intercept=fit_intercept, random_state=seed)
+        model.fit(X, y, sample_weight=sample_weight)
+        return model
+    model = LogisticRegression(C=C, solver="liblinear", max_iter=2000,
+                               fit_intercept=fit_intercept, random_state=seed)
     model.fit(X, y, sample_weight=sample_weight)
     return model
+
+
+LARGE = 20_000  # training rows from which the stochastic solver is used
 
 
 class ConstantModel:

@@ -55,7 +55,9 @@ SIGNALS: tuple[Signal, ...] = (
        "limited | poor | poorly | absence | absent | without | no access | unable to access | "
        "not available | unavailable | gap | scarce | scarcity | under-resourced | "
        "understaffed | overstretched | stretched | high turnover | turnover | vacancy | "
-       "vacancies | unclear | inconsistent | variable | variation | patchy | uncertainty"),
+       "vacancies | unclear | inconsistent | variable | variation | patchy | uncertainty | "
+       "short-term | short term | time-limited | end of funding | rarely | seldom | "
+       "not enough | too few | too little | too much | overloaded"),
     _s("c_resource", "a resource or condition (staff, time, funding, data, training, tools)",
        "staff | staffing | workforce | workload | capacity | skill | skills | expertise | "
        "knowledge | training | train | education | information | data | record | records | "
@@ -141,7 +143,9 @@ SIGNALS: tuple[Signal, ...] = (
        "beneficial | consequence | consequently | as a result | achieve | achievement | "
        "attain | deliver | produce | generate | cause | bring about | translate into | "
        "contribute to | success | successful | successfully | failure | fail | failed | "
-       "evidence of | demonstrate | show | showed | found that | find that"),
+       "evidence of | demonstrate | show | showed | found that | find that | affect | "
+       "affected | impact on | effect on | had an effect | made a difference | "
+       "difference to | legacy | continue to | continued to | went on to"),
     _s("o_measure", "an outcome measure (admissions, adherence, errors, costs, waits)",
        "admission | admissions | readmission | attendance | attendances | A&E | emergency | "
        "referral | referrals | length of stay | bed days | occupancy | mortality | death | "

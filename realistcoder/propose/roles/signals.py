@@ -44,6 +44,8 @@ PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = (
      re.compile(r"^\W*(?:when|where|if|once|unless|whenever|in (?:sites|practices|areas|"
                 r"places|settings|teams) (?:with|where)|without|with(?:out)? (?:the|a|an)?|"
                 r"given|despite|although|because|since|as)\b", re.I)),
+    ("p_first_person", "a participant speaking (I, my, me)",
+     re.compile(r"(?:^|[\s\u201c\"'(])(?:I|I'm|I've|I'd|I\u2019m|I\u2019ve|my|me|myself)\b")),
     ("p_so_that", "a purpose or consequence link (so that, in order to)",
      re.compile(r"\b(?:so that|in order to|so as to|which meant|meaning that|this meant|"
                 r"as a result|resulting in|which led to|leading to|which in turn)\b", re.I)),
@@ -99,6 +101,8 @@ INTERACTIONS = (
     ("n_background", "p_percent"),     # prevalence, not a result
     ("m_emotion", "o_measure"),        # a feeling framed as a result
     ("n_recommend", "p_so_that"),      # a recommendation that states a link
+    ("n_methods", "m_perceive"),       # "staff interviewed believed ...": findings, not methods
+    ("p_first_person", "m_emotion"),   # a participant's own feeling
 )
 
 

@@ -13,7 +13,9 @@
   decisions about a code, whose role is the code's; the log is append-only, so older rows are
   not back-filled).
 * ``role_models``: the ledger of models trained on a reviewer's decisions (provenance and
-  parameters); ``proposal_scores``: a reviewer's current learned score for a proposal;
+  parameters); ``proposal_scores``: a reviewer's current learned score for a proposal, and
+  whether it is ``shown`` (0: the reviewer's model scores it below its threshold, so it leaves
+  their queue; ``--status withdrawn`` lists it);
   ``role_passes``: finished role-detector runs per document (like ``proposal_passes`` for
   codebooks); ``proposal_supersessions.codebook_id`` may be null (a role proposal superseded by
   a newer detector).
@@ -101,6 +103,7 @@ CREATE TABLE proposal_scores (
     reviewer TEXT NOT NULL,
     score REAL NOT NULL CHECK (score >= 0 AND score <= 1),
     model_id INTEGER NOT NULL REFERENCES role_models(id),
+    shown INTEGER NOT NULL DEFAULT 1 CHECK (shown IN (0, 1)),
     explanation TEXT NOT NULL DEFAULT '[]',
     updated_at TEXT NOT NULL,
     PRIMARY KEY (proposal_id, reviewer)

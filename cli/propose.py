@@ -24,7 +24,7 @@ from realistcoder.store.review_lookup import check_reviewer
 EXPORT_FIELDS = (
     "proposal_id", "document", "page", "sentence_id", "text", "code", "role", "theory", "score",
     "matched", "label", "mechanism_type", "method", "flags", "codebook", "codebook_version",
-    "codebook_id", "document_id", "section", "status", "created_at",
+    "codebook_id", "document_id", "section", "status", "created_at", "model_id",
 )
 ROLE_ORDER = ("context", "mechanism", "outcome", "other")
 
@@ -302,7 +302,8 @@ def export_proposals(app, codes, roles, theories, documents, status, min_score, 
     Fields: proposal_id, document, page, sentence_id, text, code, role, theory, score, matched
     (the spans that triggered it, with character offsets in the sentence), label,
     mechanism_type, method, flags, codebook, codebook_version, codebook_id, document_id,
-    section, status, created_at. In CSV, matched and flags are JSON text. status is per
+    section, status, created_at, model_id (the learned model behind a learned proposal; see
+    `realistcoder models`). In CSV, matched and flags are JSON text. status is per
     reviewer, as in `realistcoder proposals` (blinded without --reviewer or --unblind).
 
     Example: realistcoder export proposals --format csv -o proposals.csv
@@ -329,3 +330,49 @@ def _write(handle, rows: list[dict], fmt: str) -> None:
             "matched": json.dumps(row["matched"], ensure_ascii=False),
             "flags": json.dumps(row["flags"]),
         })
+
+
+@root.command("models")
+@click.option("--reviewer", "-r", metavar="NAME", help="Only NAME's models (blinded view).")
+@click.option("--unblind", is_flag=True, help="Every reviewer's models.")
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
+              show_default=True)
+@pass_app
+def models_command(app, reviewer, unblind, fmt):
+    """List the learned models: the ledger `propose --learn` keeps.
+
+    Each row says whose decisions a model learned from, how many (and up to which decision),
+    when, with which version, on how many sentences per role, and its cross-validated F1
+    against the role detector alone.
+
+    Example: realistcoder models --reviewer alice
+    """
+    from realistcoder.store import learning
+
+    if not reviewer and not unblind:
+        raise InputError("the models are each reviewer's own", subject="models",
+                         fix="pass --reviewer NAME, or --unblind for everyone's")
+    store = app.store(create=False)
+    rows = learning.models(store, None if unblind else check_reviewer(reviewer))
+    if reviewer and unblind:
+        rows = [r for r in rows if r["reviewer"] == reviewer]
+    for r in rows:
+        for key in ("examples", "settings", "metrics"):
+            r[key] = json.loads(r[key])
+    if fmt == "jsonl":
+        for r in rows:
+            echo(json.dumps(r, ensure_ascii=False))
+        return
+    if not rows:
+        echo("No learned models yet: run `realistcoder propose --learn --reviewer NAME`.",
+             err=True)
+        return
+    for r in rows:
+        ex = ", ".join(f"{k} {v['positive']}+/{v['negative']}-" for k, v in r["examples"].items())
+        cv = ", ".join(f"{k} {v['f1']:.2f} vs {v['cold_f1']:.2f}"
+                       for k, v in r["metrics"].items() if v.get("folds"))
+        echo(f"#{r['id']}  {r['reviewer']}  {r['created_at'][:19]}  {r['n_decisions']} decisions "
+             f"(to #{r['last_decision_id']})  {r['n_sentences']} sentences: {ex}")
+        echo(f"      {r['version']}; cross-validated F1 learned vs detector: {cv or 'n/a'}"
+             + (f"; detector kept for {', '.join(r['settings'].get('fallback', []))}"
+                if r["settings"].get("fallback") else ""))

@@ -13,6 +13,7 @@ import click
 from realistcoder.cli import review_io  # noqa: F401  (attaches export/import commands)
 from realistcoder.cli.groups import cli, echo, pass_app
 from realistcoder.errors import InputError
+from realistcoder.review.retrain import DEFAULT_EVERY, BackgroundLearner
 from realistcoder.review.session import STATUS_CHOICES, Filters, ReviewSession
 from realistcoder.store import cmoc as cm
 from realistcoder.store import review as rv
@@ -45,12 +46,20 @@ def parse_range(text: str) -> tuple[int, int | None]:
 @click.option("--min-score", type=click.FloatRange(0, 1), help="Only proposals scoring this much.")
 @click.option("--status", type=click.Choice(STATUS_CHOICES), default="pending", show_default=True,
               help="Which of your proposals to go through (decided ones to revisit them).")
+@click.option("--learn-every", type=click.IntRange(min=0), default=DEFAULT_EVERY,
+              show_default=True, help="Retrain your model in the background after this many "
+              "decisions (0: never).")
 @pass_app
-def review_cmd(app, reviewer, code, role, theory, document, min_score, status):
+def review_cmd(app, reviewer, code, role, theory, document, min_score, status, learn_every):
     """Review proposals one by one in the terminal: accept, reject, recode, extend, note.
 
     Every decision is saved as you make it; quit at any time and run the same command to
     resume. You see only your own decisions (the review is blinded).
+
+    The queue is in reading order (document, then sentence, best score first), so each
+    proposal is read in its context. Every --learn-every decisions your model is retrained in
+    the background (as `propose --learn` would, never making you wait): the rest of the queue
+    then gains the roles it finds and loses the proposals it scores below threshold.
 
     Example: realistcoder review --reviewer alice --theory workforce
     """
@@ -63,7 +72,8 @@ def review_cmd(app, reviewer, code, role, theory, document, min_score, status):
     doc_id = get_document(store, document)["id"] if document else None
     filters = Filters(code=code, role=role, theory=theory, document_id=doc_id,
                       min_score=min_score, status=status)
-    session = ReviewSession(store, reviewer, filters)
+    learner = BackgroundLearner(app.db_path, reviewer, learn_every) if learn_every else None
+    session = ReviewSession(store, reviewer, filters, learner=learner)
     if not session.items:
         echo(f"nothing to review for {reviewer} with these filters "
              "(run `realistcoder propose` first, or relax --status / --min-score).")

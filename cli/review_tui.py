@@ -22,6 +22,7 @@ KEYS = [
     ("a", "accept the proposed code (a role proposal: code the role alone)"),
     ("r", "reject the proposal"),
     ("c", "choose the code: type its id, or words of its label and pick a number"),
+    ("x", "the sentence carries no role: reject its proposals and mark it (the model learns)"),
     ("p", "extend the fragment to the previous sentence"),
     ("n", "extend the fragment to the next sentence"),
     ("o", "add a note to the next decision"),
@@ -30,7 +31,7 @@ KEYS = [
     ("q", "quit (every decision is already saved)"),
     ("?", "this help"),
 ]
-KEY_LINE = "[a]ccept [r]eject [c]ode [p]rev [n]ext n[o]te [s]kip [u]ndo [q]uit [?]"
+KEY_LINE = "[a]ccept [r]eject [c]ode [x]none [p]rev [n]ext n[o]te [s]kip [u]ndo [q]uit [?]"
 
 
 def width() -> int:
@@ -274,8 +275,12 @@ def run(session: ReviewSession) -> dict:
                     break
             except RealistCoderError as err:
                 click.echo(f"  {err}")
+            _report_retraining(session)
     except (KeyboardInterrupt, EOFError):
         click.echo("\ninterrupted: every decision so far is saved.")
+    finally:
+        if session.learner is not None:
+            session.learner.close()
     done, total = session.progress()
     if session.finished:
         click.echo(f"end of queue: {done} of {total} decided.")
@@ -286,11 +291,23 @@ def run(session: ReviewSession) -> dict:
     return {"decided": done, "total": total, "made": len(kept)}
 
 
+def _report_retraining(session: ReviewSession) -> None:
+    done = session.retrained()
+    if done is not None and done.model_id is not None:
+        click.echo(f"  your model was retrained (#{done.model_id}): {done.added} new "
+                   f"proposals, {done.withdrawn} withdrawn from your queue")
+
+
 def _handle(key: str, session: ReviewSession, term: Terminal) -> bool:
     """Do what ``key`` asks; False to quit."""
     if key == "a":
         d = session.accept()
-        click.echo(f"  accepted {d['code']} (coding {d['coding_id']})")
+        click.echo(f"  accepted {d['code'] or d['role'] + ' (role only)'} "
+                   f"(coding {d['coding_id']})")
+    elif key == "x":
+        made = session.no_role()
+        click.echo(f"  no role: {sum(d['action'] == 'reject' for d in made)} proposals rejected,"
+                   " sentence marked")
     elif key == "r":
         session.reject()
         click.echo("  rejected")

@@ -13,8 +13,9 @@ On these labels :func:`train` fits one L2 logistic regression per role over the 
 three role scores and hashed words (:mod:`realistcoder.propose.learned`);
 thresholds come from cross-validation over the reviewer's documents. A role keeps the cold
 detector (its scores and threshold) until that cross-validation shows the learned model beating
-it on the reviewer's own labels: so not before they have coded two documents, nor while there
-are too few examples.
+it on the reviewer's own labels: so not before they have coded three documents (fewer give no
+reliable comparison, and a model fitted to one or two atypical documents was seen to withdraw
+good proposals from the next ones), nor while there are too few examples.
 
 :func:`apply` then re-scores the reviewer's open proposals with it (a proposal below its role's
 threshold leaves their queue: ``withdrawn``), and adds a *learned*
@@ -43,6 +44,7 @@ from realistcoder.store.db import Store
 C = 1.0  # inverse L2 strength (bench/bench_quality.py measures it)
 MIN_SENTENCES = 10  # labelled sentences needed to learn anything
 MIN_POSITIVES = 3  # per role, else the role stays with the cold detector
+MIN_DOCUMENTS = 3  # documents coded before a learned model can be validated and used
 CV_FOLDS = 4
 BATCH = 2000
 
@@ -135,7 +137,7 @@ def train(detector: RoleDetector, data: TrainingSet, *, C: float = C,
         scores["cold_f1"] = round(cold_f1, 3)
         metrics[role] = scores
         if not scores.get("folds") or scores["f1"] <= cold_f1:
-            # a single document cannot tell, or on the reviewer's own documents learning does
+            # too few documents to tell, or on the reviewer's own documents learning does
             # not beat the detector yet
             coef[_prior_column(detector, j), j] = 1.0
             thresholds[role] = cold[role]
@@ -167,9 +169,9 @@ def _design(detector: RoleDetector, texts: list[str]):
 
 def _cross_validate(X, y, groups, C, seed, cold_cut) -> tuple[float, dict]:
     """Threshold with the best F1 on out-of-fold predictions (folds by document); the cold
-    threshold when the reviewer has coded a single document."""
+    threshold when the reviewer has coded fewer than :data:`MIN_DOCUMENTS` documents."""
     docs = np.unique(groups)
-    if len(docs) < 2:
+    if len(docs) < MIN_DOCUMENTS:
         return cold_cut, {"folds": 0}
     folds = min(CV_FOLDS, len(docs))
     rng = np.random.default_rng(seed)

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 
 from realistcoder.errors import InputError
+from realistcoder.review.retrain import BackgroundLearner, Retrained
 from realistcoder.store import review as rv
 from realistcoder.store.db import Store
 
@@ -94,18 +95,40 @@ class ReviewSession:
     reviewer: str
     filters: Filters = field(default_factory=Filters)
     origin: str = "terminal"
+    learner: BackgroundLearner | None = None  # retrains the reviewer's model as they go
 
     def __post_init__(self) -> None:
         self.reviewer = rv.check_reviewer(self.reviewer)
-        self.items = [r["id"] for r in rv.review_queue(
-            self.store, self.reviewer, code=self.filters.code, role=self.filters.role,
-            theory=self.filters.theory, document_id=self.filters.document_id,
-            min_score=self.filters.min_score, statuses=self.filters.statuses())]
+        self.items = self._queue()
         self.index = 0
         self.note: str | None = None
         self.span: tuple[int, int] | None = None  # fragment (first, last sentence id)
         self.made: list[dict] = []  # decisions of this session, for the summary
         self.undone: set[str] = set()  # uuids of decisions undone in this session
+
+    def _queue(self) -> list[int]:
+        return [r["id"] for r in rv.review_queue(
+            self.store, self.reviewer, code=self.filters.code, role=self.filters.role,
+            theory=self.filters.theory, document_id=self.filters.document_id,
+            min_score=self.filters.min_score, statuses=self.filters.statuses())]
+
+    def _made(self, d: dict) -> dict:
+        self.made.append(d)
+        if self.learner is not None and not d.get("duplicate"):
+            self.learner.decided()
+        return d
+
+    def retrained(self) -> Retrained | None:
+        """A background retraining that finished since the last call: the rest of the queue
+        is refreshed (new learned proposals join it, withdrawn ones leave it)."""
+        if self.learner is None:
+            return None
+        result = self.learner.poll()
+        if result is not None and result.model_id is not None:
+            head = self.items[: self.index + 1] if not self.finished else list(self.items)
+            seen = set(head)
+            self.items = head + [i for i in self._queue() if i not in seen]
+        return result
 
     # ----------------------------------------------------------------- state
 
@@ -161,14 +184,14 @@ class ReviewSession:
         pid = self._require_current()
         d = rv.accept(self.store, pid, self.reviewer, note=self.note, origin=self.origin,
                       **self._span_kwargs())
-        self.made.append(d)
+        self._made(d)
         self._advance()
         return d
 
     def reject(self) -> dict:
         pid = self._require_current()
         d = rv.reject(self.store, pid, self.reviewer, note=self.note, origin=self.origin)
-        self.made.append(d)
+        self._made(d)
         self._advance()
         return d
 
@@ -177,9 +200,30 @@ class ReviewSession:
         pid = self._require_current()
         d = rv.accept(self.store, pid, self.reviewer, code=code, note=self.note,
                       origin=self.origin, **self._span_kwargs())
-        self.made.append(d)
+        self._made(d)
         self._advance()
         return d
+
+    def no_role(self) -> list[dict]:
+        """The sentence carries no role: reject its pending proposals and mark it, so that the
+        reviewer's model learns from it too."""
+        pid = self._require_current()
+        p = rv.get_proposal(self.store, pid)
+        made = []
+        for other in rv.review_queue(self.store, self.reviewer, document_id=p["document_id"]):
+            if other["sentence_id"] == p["sentence_id"]:
+                made.append(self._made(rv.reject(self.store, other["id"], self.reviewer,
+                                                  note=self.note, origin=self.origin)))
+        if not rv.overlapping_codings(self.store, self.reviewer,
+                                      rv.sentence_range(self.store, p["sentence_id"]),
+                                      marks=False):
+            made.append(self._made(rv.code_by_hand(self.store, p["sentence_id"], None,
+                                                   self.reviewer, role=rv.NO_ROLE,
+                                                   note=self.note, origin=self.origin)))
+        self._advance()
+        while not self.finished and self.items[self.index] in {d["proposal_id"] for d in made}:
+            self._advance()
+        return made
 
     def search_codes(self, query: str, limit: int = 8) -> list[dict]:
         return rv.search_codes(self.store, query, limit)

@@ -69,6 +69,13 @@ SIGNALS: tuple[Signal, ...] = (
        "communication | network | partnership | infrastructure | culture | continuity | "
        "access | availability | support | supervision | mentoring | feedback | "
        "relationship | relationships | rapport | familiarity"),
+    _s("c_staff", "a role or team in place (a pharmacist, a coordinator, volunteers)",
+       "pharmacist | pharmacists | nurse | nurses | doctor | doctors | GP | GPs | clinician | "
+       "clinicians | therapist | therapists | coordinator | navigator | link worker | "
+       "social worker | practitioner | practitioners | specialist | consultant | volunteer | "
+       "volunteers | champion | named | dedicated | key worker | case manager | "
+       "multidisciplinary team | MDT | admin staff | administrator | receptionist | "
+       "health visitor | midwife | paramedic | care worker | carers"),
     _s("c_relation", "relationships and joint working",
        "relationship | rapport | trust between | working relationship | joint working | "
        "work together | worked together | working together | know each other | knew each other | "
@@ -136,7 +143,9 @@ SIGNALS: tuple[Signal, ...] = (
        "rise | drop | lower | raise | cut | save | saving | savings | avoid | avert | "
        "prevent | shorten | lengthen | double | halve | grow | growth | expand | expansion | "
        "accelerate | slow | worsen | deteriorate | deterioration | enhance | strengthen | "
-       "boost | sustain | maintain | change | shift | transform | progress"),
+       "boost | sustain | maintain | change | shift | transform | progress | complete | "
+       "completed | completion | on time | in time | cancel | cancelled | canceled | miss | "
+       "missed | lose | lost | stop"),
     _s("o_result", "a result (led to, resulted in, achieved, impact)",
        "lead to | led to | leading to | result in | resulted in | resulting in | result | "
        "outcome | outcomes | impact | effect | effective | effectiveness | benefit | "
@@ -210,7 +219,9 @@ SIGNALS: tuple[Signal, ...] = (
        "is one of the | estimated | estimate | common | affects | age | aged | older people | "
        "epidemiology | burden of"),
     _s("n_admin", "acknowledgements, funding, declarations, licences",
-       "funded by | funding from | grant | acknowledge | acknowledgement | thank | "
+       "funded by | funding from | funding was provided | funding is provided | "
+       "was funded | were funded | supported by a grant | on behalf of | grant | acknowledge | "
+       "acknowledgement | thank | "
        "competing interests | conflict of interest | conflicts of interest | declare | "
        "licence | license | copyright | open access | creative commons | published | "
        "correspondence | email | author | authors | contributor | contributors | ORCID"),

@@ -47,7 +47,7 @@ PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = (
     ("p_first_person", "a participant speaking (I, my, me)",
      re.compile(r"(?:^|[\s\u201c\"'(])(?:I|I'm|I've|I'd|I\u2019m|I\u2019ve|my|me|myself)\b")),
     ("p_so_that", "a purpose or consequence link (so that, in order to)",
-     re.compile(r"\b(?:so that|in order to|so as to|which meant|meaning that|this meant|"
+     re.compile(r"\b(?:so that|in order to|so as to|which meant|meaning that|this meant|meant that|"
                 r"as a result|resulting in|which led to|leading to|which in turn)\b", re.I)),
     ("p_change_in", "a change in something (a reduction in ..., fell from ... to ...)",
      re.compile(r"\b(?:reduction|increase|decrease|improvement|decline|fall|rise|drop|change|"

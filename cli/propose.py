@@ -160,17 +160,22 @@ def _learn(app, learn: bool, reviewer: str | None, consensus: bool, documents) -
     trained = ", ".join(f"{r} {v['positive']}+/{v['negative']}-" for r, v in s.training.items())
     echo(f"Model #{s.model_id} for {name}: trained on {trained} (sentences carrying / not "
          "carrying each role).")
-    if s.fallback:
-        echo(f"For {', '.join(s.fallback)} the role detector's scores are kept: too few "
-             "examples, or learning does not beat it on your documents yet.")
-    cv = "; ".join(f"{r} F1 {m['f1']:.2f} (detector alone {m['cold_f1']:.2f})"
-                   for r, m in s.metrics.items() if m.get("folds"))
+    cv = "; ".join(f"{r}: {CHOICES[m['choice']]}, F1 {m['f1']:.2f} (detector as shipped "
+                   f"{m['cold_f1']:.2f})" for r, m in s.metrics.items() if m.get("folds"))
     if cv:
         echo(f"Cross-validated over your documents: {cv}.")
+    unjudged = [r for r in s.fallback if not s.metrics.get(r, {}).get("folds")]
+    if unjudged:
+        echo(f"For {', '.join(unjudged)} the role detector is kept: learning needs three coded "
+             "documents and a few examples of each role.")
     echo(f"Re-scored {s.rescored} open proposals ({s.withdrawn} withdrawn from your queue: "
          f"below the threshold); {s.added} learned role proposals added.")
     echo(f"Next: realistcoder review --reviewer {name}" if name != CONSENSUS else
          "Next: realistcoder proposals --status pending --reviewer consensus")
+
+
+CHOICES = {"learned": "your model", "recalibrated": "the detector with your threshold",
+           "detector": "the detector"}
 
 
 def _roles(counts) -> str:
@@ -369,10 +374,11 @@ def models_command(app, reviewer, unblind, fmt):
         return
     for r in rows:
         ex = ", ".join(f"{k} {v['positive']}+/{v['negative']}-" for k, v in r["examples"].items())
-        cv = ", ".join(f"{k} {v['f1']:.2f} vs {v['cold_f1']:.2f}"
+        cv = ", ".join(f"{k} {v['choice']} {v['f1']:.2f} vs {v['cold_f1']:.2f}"
                        for k, v in r["metrics"].items() if v.get("folds"))
         echo(f"#{r['id']}  {r['reviewer']}  {r['created_at'][:19]}  {r['n_decisions']} decisions "
              f"(to #{r['last_decision_id']})  {r['n_sentences']} sentences: {ex}")
-        echo(f"      {r['version']}; cross-validated F1 learned vs detector: {cv or 'n/a'}"
+        echo(f"      {r['version']}; kept per role, cross-validated F1 vs the detector: "
+             f"{cv or 'n/a'}"
              + (f"; detector kept for {', '.join(r['settings'].get('fallback', []))}"
                 if r["settings"].get("fallback") else ""))

@@ -10,12 +10,13 @@ What a reviewer's decisions say about a sentence's roles (their own decisions on
   the sentence's other roles.
 
 On these labels :func:`train` fits one L2 logistic regression per role over the detector's
-three role scores and hashed words (:mod:`realistcoder.propose.learned`);
-thresholds come from cross-validation over the reviewer's documents. A role keeps the cold
-detector (its scores and threshold) until that cross-validation shows the learned model beating
-it on the reviewer's own labels: so not before they have coded three documents (fewer give no
-reliable comparison, and a model fitted to one or two atypical documents was seen to withdraw
-good proposals from the next ones), nor while there are too few examples.
+three role scores and hashed words (:mod:`realistcoder.propose.learned`). Per role it keeps
+whichever does best in cross-validation over the reviewer's documents (each document decided
+with a threshold chosen on the others): the detector as shipped, the detector with the
+reviewer's own threshold, or the learned model. Not before the reviewer has coded three
+documents (fewer give no reliable comparison, and a model fitted to one or two atypical
+documents was seen to withdraw good proposals from the next ones), nor while a role has too few
+examples.
 
 :func:`apply` then re-scores the reviewer's open proposals with it (a proposal below its role's
 threshold leaves their queue: ``withdrawn``), and adds a *learned*
@@ -111,7 +112,12 @@ def training_set(store: Store, reviewer: str) -> TrainingSet:
 
 def train(detector: RoleDetector, data: TrainingSet, *, C: float = C,
           seed: int = 0) -> tuple[LearnedModel, dict]:
-    """Fit the reviewer's model; returns it and its cross-validated figures."""
+    """Fit the reviewer's model; returns it and its cross-validated figures.
+
+    Per role, three candidates are compared by cross-validation over the reviewer's documents,
+    each document's decisions made with a threshold chosen on the other documents: the detector
+    as shipped, the detector with the reviewer's own threshold (how readily they code the role),
+    and the learned model. The best is kept."""
     if len(data.sentence_ids) < MIN_SENTENCES:
         raise InputError(
             f"only {len(data.sentence_ids)} labelled sentences to learn from (need "
@@ -119,41 +125,72 @@ def train(detector: RoleDetector, data: TrainingSet, *, C: float = C,
             fix="decide or code more sentences first (accept, reject, code, or mark sentences "
             "with `code ID --role none`)")
     X = _design(detector, data.texts)
-    n_cols = X.shape[1]
-    coef = np.zeros((n_cols, len(ROLES)))
+    coef = np.zeros((X.shape[1], len(ROLES)))
     thresholds, metrics, fallback = {}, {}, []
     cold = detector.weights.thresholds
     for j, role in enumerate(ROLES):
         known = data.labels[:, j] >= 0
-        y = data.labels[known, j]
-        if (y == 1).sum() < MIN_POSITIVES or (y == 0).sum() < MIN_POSITIVES:
-            coef[_prior_column(detector, j), j] = 1.0  # the detector's own logit, unchanged
-            thresholds[role] = cold[role]
+        y = data.labels[known, j] == 1
+        prior = 1 / (1 + np.exp(-np.asarray(X[known][:, 1 + j].todense()).ravel()))
+        coef[1 + j, j] = 1.0  # unless learning wins below: the detector's own logit
+        thresholds[role] = cold[role]
+        if y.sum() < MIN_POSITIVES or (~y).sum() < MIN_POSITIVES:
             fallback.append(role)
             continue
-        cut, scores = _cross_validate(X[known], y, data.documents[known], C, seed, cold[role])
-        prior = np.asarray(X[known][:, _prior_column(detector, j)].todense()).ravel()
-        cold_f1 = f1(prior >= _logit(cold[role]), y == 1)[2]
-        scores["cold_f1"] = round(cold_f1, 3)
+        choice, scores = _select(X[known], y, data.documents[known], prior, cold[role], C, seed)
         metrics[role] = scores
-        if not scores.get("folds") or scores["f1"] <= cold_f1:
-            # too few documents to tell, or on the reviewer's own documents learning does
-            # not beat the detector yet
-            coef[_prior_column(detector, j), j] = 1.0
-            thresholds[role] = cold[role]
+        if choice == "learned":
+            coef[:, j] = fit_logistic(X[known], y.astype(int), C=C, seed=seed).coef_[0]
+            thresholds[role] = scores.pop("threshold")
+        else:
             fallback.append(role)
-            continue
-        coef[:, j] = fit_logistic(X[known], y, C=C, seed=seed).coef_[0]
-        thresholds[role] = cut
+            if choice == "recalibrated":
+                thresholds[role] = scores.pop("threshold")
     return LearnedModel(coef, thresholds, fallback), metrics
 
 
-def _logit(p: float) -> float:
-    return float(np.log(p / (1 - p)))
+def _select(X, y, groups, prior, cold_cut, C, seed) -> tuple[str, dict]:
+    """``detector``, ``recalibrated`` or ``learned``, with the cross-validated figures (see
+    :func:`train`); ``detector`` when the reviewer has coded fewer than
+    :data:`MIN_DOCUMENTS` documents."""
+    docs = np.unique(groups)
+    if len(docs) < MIN_DOCUMENTS:
+        return "detector", {"folds": 0}
+    folds = min(CV_FOLDS, len(docs))
+    rng = np.random.default_rng(seed)
+    fold_of = {d: i % folds for i, d in enumerate(rng.permutation(docs))}
+    fold = np.array([fold_of[g] for g in groups])
+    oof = np.zeros(len(y))
+    for k in range(folds):
+        test = fold == k
+        if len(np.unique(y[~test])) < 2:
+            oof[test] = y[~test].mean()
+            continue
+        oof[test] = fit_logistic(X[~test], y[~test].astype(int), C=C,
+                                 seed=seed).predict_proba(X[test])[:, 1]
+    decided = {"detector": prior >= cold_cut,
+               "recalibrated": _nested(prior, y, fold, folds),
+               "learned": _nested(oof, y, fold, folds)}
+    scores = {name: f1(d, y) for name, d in decided.items()}
+    choice = max(scores, key=lambda name: (round(scores[name][2], 6),
+                                           ("detector", "recalibrated", "learned").index(name)))
+    p, r, f = scores[choice]
+    out = {"folds": folds, "choice": choice, "precision": round(p, 3), "recall": round(r, 3),
+           "f1": round(f, 3), "cold_f1": round(scores["detector"][2], 3),
+           "recalibrated_f1": round(scores["recalibrated"][2], 3),
+           "learned_f1": round(scores["learned"][2], 3)}
+    if choice != "detector":
+        out["threshold"] = best_threshold(oof if choice == "learned" else prior, y)
+    return choice, out
 
 
-def _prior_column(detector: RoleDetector, j: int) -> int:
-    return 1 + j  # after the bias (see learned.design)
+def _nested(prob: np.ndarray, y: np.ndarray, fold: np.ndarray, folds: int) -> np.ndarray:
+    """Decisions per document fold, each with the threshold best on the other folds."""
+    out = np.zeros(len(y), dtype=bool)
+    for k in range(folds):
+        test = fold == k
+        out[test] = prob[test] >= best_threshold(prob[~test], y[~test])
+    return out
 
 
 def _design(detector: RoleDetector, texts: list[str]):
@@ -165,29 +202,6 @@ def _design(detector: RoleDetector, texts: list[str]):
         docs = list(nlp.pipe(texts[i:i + BATCH], batch_size=256))
         parts.append(design(detector, docs))
     return sparse.vstack(parts, format="csr") if parts else None
-
-
-def _cross_validate(X, y, groups, C, seed, cold_cut) -> tuple[float, dict]:
-    """Threshold with the best F1 on out-of-fold predictions (folds by document); the cold
-    threshold when the reviewer has coded fewer than :data:`MIN_DOCUMENTS` documents."""
-    docs = np.unique(groups)
-    if len(docs) < MIN_DOCUMENTS:
-        return cold_cut, {"folds": 0}
-    folds = min(CV_FOLDS, len(docs))
-    rng = np.random.default_rng(seed)
-    fold_of = {d: i % folds for i, d in enumerate(rng.permutation(docs))}
-    fold = np.array([fold_of[g] for g in groups])
-    oof = np.zeros(len(y))
-    for k in range(folds):
-        test = fold == k
-        if len(np.unique(y[~test])) < 2:
-            oof[test] = y[~test].mean()
-            continue
-        oof[test] = fit_logistic(X[~test], y[~test], C=C, seed=seed).predict_proba(X[test])[:, 1]
-    cut = best_threshold(oof, y == 1)
-    p, r, f = f1(oof >= cut, y == 1)
-    return cut, {"folds": folds, "precision": round(p, 3), "recall": round(r, 3),
-                 "f1": round(f, 3)}
 
 
 def learn(store: Store, reviewer: str, *, detector: RoleDetector | None = None,

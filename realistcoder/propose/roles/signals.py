@@ -67,6 +67,32 @@ PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = (
                                                   re.I)),
     ("p_question", "a question", re.compile(r"\?\s*[\u201d\"]?\s*$")),
 )
+# a pattern can only match where one of these (lower-cased) strings occurs
+NEEDLES = {
+    "p_felt_that": ("felt", "feel", "believ", "thought", "perceived", "sensed", "worried",
+                    "concerned", "agreed", "recogni", "reali"),
+    "p_quote": ("\u201c", "\u201d", '"', "\u2018", "("),
+    "p_first_person": ("i", "my", "me"),
+    "p_condition_start": ("when", "where", "if", "once", "unless", "in ", "without", "with",
+                          "given", "despite", "although", "because", "since", "as"),
+    "p_so_that": ("so that", "order to", "so as", "meant", "meaning", "as a result",
+                  "resulting", "led to", "leading to", "in turn"),
+    "p_actor_response": ("said", "describ", "felt", "feel", "report", "explain", "express",
+                         "told", "valu", "worr", "believ", "perceiv", "welcom", "apprecia",
+                         "like", "found", "want", "prefer", "trust", "fear", "spoke", "talk",
+                         "comment", "emphas", "stress", "highlight", "acknowledg", "noted",
+                         "recogni"),
+    "p_change_in": ("reduc", "increas", "decreas", "improv", "declin", "fall", "fell", "rise",
+                    "rose", "drop", "chang", "halved", "doubled", "from"),
+    "p_percent": ("%", "cent"),
+    "p_stats": ("<", "=", ">", "\u2264", ":", "(", "ci", "iqr", "sd", "se"),
+    "p_money": tuple("0123456789\u00a3$\u20ac"),
+    "p_citation": tuple("0123456789"),
+    "p_url": ("http", "www.", "doi", ".org", ".uk"),
+    "p_question": ("?",),
+}
+_NEEDLE_RE = {name: re.compile("|".join(map(re.escape, needles)))
+              for name, needles in NEEDLES.items()}
 SHAPES = ("len_short", "len_long", "len_very_long", "starts_lower", "no_end_mark", "digits_heavy",
           "upper_heavy")
 SHAPE_RULES = {
@@ -164,7 +190,11 @@ class SignalMatcher:
                 name, phrase = self.names[match_id]
                 found.spans.setdefault(name, []).append((start, end, phrase))
         text = doc_text(doc)
+        lower = text.lower()
         for name, _, pattern in PATTERNS:
+            needles = _NEEDLE_RE.get(name)
+            if needles is not None and needles.search(lower) is None:
+                continue  # cheap test first: most sentences hold none of these strings
             m = pattern.search(text)
             if m is not None:
                 found.patterns[name] = (m.start(), m.end())
@@ -186,13 +216,14 @@ def shapes(text: str, n_tokens: int) -> set[str]:
         out.add("starts_lower")
     if not _END.search(text):
         out.add("no_end_mark")
-    letters = sum(ch.isalpha() for ch in text)
-    digits = sum(ch.isdigit() for ch in text)
+    letters = sum(map(str.isalpha, text))
+    digits = sum(map(str.isdigit, text))
     if digits > max(4, letters / 3):
         out.add("digits_heavy")
-    upper = sum(ch.isupper() for ch in text)
-    if letters >= 8 and upper > letters * 0.5:
-        out.add("upper_heavy")
+    if letters >= 8 and not text.islower():
+        upper = sum(map(str.isupper, text))
+        if upper > letters * 0.5:
+            out.add("upper_heavy")
     return out
 
 

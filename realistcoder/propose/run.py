@@ -17,12 +17,13 @@ through the pipeline in batches (``nlp.pipe``), matched, and the proposals scori
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from realistcoder.codebook.model import Codebook
-from realistcoder.errors import StoreError
+from realistcoder.errors import RealistCoderError, StoreError
 from realistcoder.ingest.sections import PROPOSE_BY_DEFAULT
 from realistcoder.store import proposals as db
 from realistcoder.store.codebooks import code_row_ids
@@ -47,6 +48,7 @@ class ProposeSummary:
     superseded: int = 0
     by_role: Counter = field(default_factory=Counter)
     by_codebook: Counter = field(default_factory=Counter)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (document, one-line reason)
 
 
 @dataclass
@@ -126,17 +128,25 @@ def propose(
         written = Counter()
         n_doc = 0
         batches = db.sentence_batches(store, doc["id"], sections, batch_size)
-        for batch in batches:
-            ids = [row["id"] for row in batch]
-            parsed = nlp.pipe((row["text"] for row in batch), batch_size=256)
-            found = [matcher.match(doc, min_score=min_score) for doc in parsed]
-            with store.transaction():
-                for target in chosen:
-                    written[target.codebook_id] += _write_batch(store, target, ids, found, summary)
-            n_doc += len(batch)
-            summary.sentences += len(batch)
-            if progress is not None:
-                progress(len(batch))
+        try:  # one bad document is reported and skipped; it never blocks the others
+            for batch in batches:
+                ids = [row["id"] for row in batch]
+                parsed = nlp.pipe((row["text"] for row in batch), batch_size=256)
+                found = [matcher.match(doc, min_score=min_score) for doc in parsed]
+                with store.transaction():
+                    for target in chosen:
+                        written[target.codebook_id] += _write_batch(store, target, ids, found,
+                                                                    summary)
+                n_doc += len(batch)
+                summary.sentences += len(batch)
+                if progress is not None:
+                    progress(len(batch))
+        except (RealistCoderError, sqlite3.Error):
+            raise  # the store's fault (locked, full disk), not the document's
+        except Exception as err:
+            summary.failed.append((doc.get("file_name") or f"document {doc['id']}",
+                                   " ".join(f"{type(err).__name__}: {err}".split())))
+            continue
         with store.transaction():
             for target in chosen:
                 db.record_pass(store, target.codebook_id, doc["id"], sections, min_score,

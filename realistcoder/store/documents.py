@@ -27,6 +27,7 @@ class SentenceRow:
     section: str
     paragraph: int
     bbox: list[list[float]] = field(default_factory=list)
+    cut_at_length: bool = False  # a piece of a run with no sentence end (see ingest/long_runs)
 
 
 @dataclass
@@ -135,10 +136,10 @@ def write_document(store: Store, doc: DocumentRecord) -> tuple[int, str]:
         )
         store.conn.executemany(
             'INSERT INTO sentences (document_id, page_no, seq, start, "end", text, section, '
-            "paragraph, bbox) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "paragraph, bbox, cut_at_length) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (doc_id, s.page_no, s.seq, s.start, s.end, s.text, s.section, s.paragraph,
-                 json.dumps(s.bbox) if s.bbox else None)
+                 json.dumps(s.bbox) if s.bbox else None, int(s.cut_at_length))
                 for s in doc.sentences
             ],
         )
@@ -146,8 +147,9 @@ def write_document(store: Store, doc: DocumentRecord) -> tuple[int, str]:
 
 
 def write_failure(store: Store, *, path: str, file_name: str, sha256: str, kind: str,
-                  error: str) -> int | None:
-    """Record a file that could not be ingested (status ``failed``, the one-line error).
+                  error: str, failed_limit: str | None = None) -> int | None:
+    """Record a file that could not be ingested (status ``failed``, the one-line error, and
+    ``failed_limit`` such as ``memory 1024`` when a resource limit stopped it).
 
     Skipped when the same bytes are already stored fine; a previous failure is replaced.
     """
@@ -160,7 +162,8 @@ def write_failure(store: Store, *, path: str, file_name: str, sha256: str, kind:
         return db["documents"].insert(
             {
                 "path": path, "file_name": file_name, "sha256": sha256, "kind": kind,
-                "status": "failed", "error": error, "ingested_at": utcnow(),
+                "status": "failed", "error": error, "failed_limit": failed_limit,
+                "ingested_at": utcnow(),
             }
         ).last_pk
 
@@ -224,7 +227,7 @@ def list_documents(store: Store, *, all_versions: bool = False) -> list[dict]:
 
 _SENT_COLUMNS = (
     's.id, s.document_id, d.file_name AS document, s.page_no AS page, s.seq, s.start, s."end", '
-    "s.text, s.section, s.paragraph, s.bbox"
+    "s.text, s.section, s.paragraph, s.bbox, s.cut_at_length"
 )
 
 

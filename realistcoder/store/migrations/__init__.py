@@ -11,13 +11,14 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-from realistcoder.store.migrations import m0001_initial, m0002_review
+from realistcoder.store.migrations import m0001_initial, m0002_review, m0005_hostile_input
 
 Migration = Callable[[sqlite_utils.Database], None]
 
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, m0001_initial.upgrade),
     (2, m0002_review.upgrade),
+    (5, m0005_hostile_input.upgrade),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

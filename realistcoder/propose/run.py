@@ -23,7 +23,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from realistcoder.codebook.model import Codebook
-from realistcoder.errors import RealistCoderError, StoreError
+from realistcoder.codebook.validate import regex_problems
+from realistcoder.errors import CodebookError, RealistCoderError, StoreError
 from realistcoder.ingest.sections import PROPOSE_BY_DEFAULT
 from realistcoder.store import proposals as db
 from realistcoder.store.codebooks import code_row_ids
@@ -105,6 +106,11 @@ def propose(
     targets = []
     for cb_id, cb in codebooks:
         code_ids = code_row_ids(store, cb_id)
+        unsafe = [p for c in cb.codes for p in regex_problems(c)]
+        if unsafe:  # stored before codebooks were checked for them
+            raise CodebookError(f"stored codebook #{cb_id}: {unsafe[0].message}",
+                                subject="codebook", fix="fix the pattern and load the codebook "
+                                "again with `realistcoder codebook load`")
         missing = [c.id for c in cb.codes if c.id not in code_ids]
         if missing:
             raise StoreError(

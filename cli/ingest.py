@@ -92,6 +92,9 @@ def ingest_command(app, paths: tuple[str, ...], jobs: int, passwords: tuple[str,
             if row.get("warnings") and result.outcome != "unchanged":
                 for warning in json.loads(row["warnings"]):
                     click.echo(f"warning: {result.path}: {warning}", err=True)
+            if result.carried is not None:
+                for line in _carry_lines(result, row["version"]):
+                    click.echo(line, err=True)
     added = report.count("new", "retried")
     parts = [f"{added} ingested"]
     for outcome, label in (("version", "new versions"), ("restored", "restored"),
@@ -225,6 +228,24 @@ def export_sentences(app, fmt: str, output: Path | None, doc_refs: tuple[str, ..
                 stream.write("\n")
     if output and str(output) != "-":
         click.echo(f"wrote {output}", err=True)
+
+
+def _carry_lines(result, version: int) -> list[str]:
+    """What happened to the codings of a changed file's older versions."""
+    carried = result.carried
+    lines = []
+    if carried.carried:
+        lines.append(f"note: {result.path}: {carried.carried} codings carried to version "
+                     f"{version} ({carried.exact} exact, {carried.near} near-exact match)")
+    if carried.left:
+        versions = sorted({c["version"] for c in carried.left})
+        lines.append(
+            f"warning: {result.path}: {len(carried.left)} codings could not be carried to "
+            f"version {version} (their sentences changed); they stay on version "
+            f"{', '.join(map(str, versions))}, labelled as such in audit and exports (list them "
+            "with `realistcoder export codings --unblind --older-versions`, then uncode them "
+            "or code the new text)")
+    return lines
 
 
 def _public(s: dict) -> dict:

@@ -166,6 +166,10 @@ def undo_cmd(app, decision_id, reviewer):
     target = f"proposal {u['proposal_id']}" if u["proposal_id"] else f"sentence {u['sentence_id']}"
     echo(f"undid decision {u['id']} ({u['action']} {u['code'] or ''} on {target})".replace(
         "  ", " "))
+    also = result.get("also_undone") or []
+    if also:
+        echo(f"  and {len(also)} linked decision(s) made when the document changed (the coding's "
+             "move to the new version)")
 
 
 @cli.command("log")
@@ -184,6 +188,7 @@ def log_cmd(app, reviewer, unblind):
         target = (f"proposal {d['proposal_id']}" if d["proposal_id"]
                   else f"sentence {d['sentence_id']}" if d["sentence_id"] else "")
         undone = f" [undone by {d['undone_by']}]" if d["undone_by"] else ""
+        undone += " [carried by ingest: the file changed]" if d.get("origin") == "carry" else ""
         note = f" note: {d['note']}" if d["note"] else ""
         echo(f"{d['id']:>5} {d['created_at'][:19]} {d['reviewer']:<10} {d['action']:<7} "
              f"{d['code'] or '':<18} {target}{undone}{note}")

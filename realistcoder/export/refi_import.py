@@ -385,7 +385,7 @@ def import_qdpx(store: Store, path: Path, *, reviewer: str | None = None,
             "the program that made it", problems=invalid)
     report = ImportReport(unread=unread)
     code_index = _code_index(store)
-    docs = [_Doc(store, row) for row in q.documents(store)]
+    docs = [_Doc(store, row) for row in q.documents(store, older_coded=False)]
     by_text = {d.text: d for d in docs}
     by_sha = {d.row["sha256"]: d for d in docs}
     by_name = {d.row["file_name"].lower(): d for d in docs}

@@ -16,6 +16,7 @@ from pathlib import Path
 from realistcoder.errors import InputError, RealistCoderError
 from realistcoder.ingest import sections as S
 from realistcoder.ingest import sources, worker
+from realistcoder.ingest.carry import CarryReport, carry_codings
 from realistcoder.ingest.layout import Block, body_style, page_blocks, remove_running_heads
 from realistcoder.ingest.long_runs import MAX_SENTENCE_CHARS, cap_length
 from realistcoder.ingest.pdf import read_pdf
@@ -54,6 +55,7 @@ class FileResult:
     n_sentences: int = 0
     trace: str = ""  # the traceback of an unexpected failure (shown with --debug)
     skipped: bool = False
+    carried: CarryReport | None = None  # a new version: the codings moved to it, and not
 
 
 @dataclass
@@ -409,10 +411,14 @@ def _store_one(store: Store, report: IngestReport, progress, item: _Pending,
             error = str(InputError("no sentences could be extracted", subject=item.print_name,
                                    fix="check the file; if it is scanned, run OCR first"))
         else:
-            doc_id, what = docs.write_document(store, record)
+            with store.transaction():  # the new version and its carried codings together
+                doc_id, what = docs.write_document(store, record)
+                carried = carry_codings(store, doc_id) if what in ("version", "restored") \
+                    else None
             _done(report, progress, FileResult(item.print_name, what, doc_id,
                                                n_pages=len(record.pages),
-                                               n_sentences=len(record.sentences)))
+                                               n_sentences=len(record.sentences),
+                                               carried=carried))
             return
     failed_limit = None
     if outcome.limit == "memory":

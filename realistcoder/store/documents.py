@@ -216,6 +216,21 @@ def get_document(store: Store, ref: int | str, *, with_text: bool = False) -> di
     return rows[0]
 
 
+def older_version_ids(store: Store) -> list[int]:
+    """Superseded versions that still hold active codings (codings not carried to the new
+    version when the file changed), oldest first."""
+    return [r["id"] for r in store.query(
+        "SELECT d.id FROM documents d WHERE d.status = 'superseded' AND EXISTS (SELECT 1 FROM "
+        "codings c WHERE c.document_id = d.id AND c.active = 1) ORDER BY d.id")]
+
+
+def older_version_codings(store: Store) -> dict[str, int]:
+    """Per reviewer, active codings left on older versions of changed documents."""
+    return {r["reviewer"]: r["n"] for r in store.query(
+        "SELECT c.reviewer, count(*) AS n FROM codings c JOIN documents d ON d.id = "
+        "c.document_id WHERE c.active = 1 AND d.status = 'superseded' GROUP BY c.reviewer")}
+
+
 def list_documents(store: Store, *, all_versions: bool = False) -> list[dict]:
     """Documents with their sentence counts, oldest first (superseded versions on request)."""
     where = "" if all_versions else "WHERE d.status != 'superseded'"

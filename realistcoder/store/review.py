@@ -406,17 +406,54 @@ def undo(store: Store, reviewer: str, decision_id: int | None = None, *,
     if decision_id is not None:
         target = get_decision(store, decision_id)
     else:
-        rows = store.query(
+        rows = store.query(  # (not what ingest did for the reviewer: carrying codings)
             "SELECT * FROM decisions d WHERE reviewer = ? AND action != 'undo' AND NOT EXISTS "
             "(SELECT 1 FROM decisions u WHERE u.action = 'undo' AND u.target_uuid = d.uuid) "
-            "ORDER BY id DESC LIMIT 1", (reviewer,))
+            "AND origin != 'carry' ORDER BY id DESC LIMIT 1", (reviewer,))
         if not rows:
             return None
         target = rows[0]
-    result = record_decision(store, reviewer=reviewer, action="undo",
-                             target_uuid=target["uuid"], origin=origin)
-    result["undone"] = target
+    with store.transaction():
+        result = record_decision(store, reviewer=reviewer, action="undo",
+                                 target_uuid=target["uuid"], origin=origin)
+        result["undone"] = target
+        result["also_undone"] = _undo_carries(store, reviewer, target, origin)
     return result
+
+
+def _undo_carries(store: Store, reviewer: str, target: dict, origin: str) -> list[dict]:
+    """What ingest carried follows the decision it came from: undoing a decision also undoes
+    the copies of its coding carried to newer versions of the document, and undoing either
+    half of a carry (the copy, or the ending of the old coding) undoes the other half and any
+    later carry of the copy. Returns the decisions undone."""
+    if target.get("origin") == "carry":
+        todo = store.query("SELECT * FROM decisions WHERE origin = 'carry' AND target_uuid = ? "
+                           "AND uuid != ? AND action != 'undo'",
+                           (target["target_uuid"], target["uuid"]))
+        todo += _carries_of(store, target["uuid"])
+    else:
+        todo = _carries_of(store, target["uuid"])
+    done: list[dict] = []
+    seen = {target["uuid"]}
+    while todo:
+        d = todo.pop()
+        if d["uuid"] in seen:
+            continue
+        seen.add(d["uuid"])
+        if not store.query("SELECT 1 FROM decisions WHERE action = 'undo' AND target_uuid = ?",
+                           (d["uuid"],)):
+            record_decision(store, reviewer=reviewer, action="undo", target_uuid=d["uuid"],
+                            origin=origin)
+            done.append(d)
+        if d["action"] != "uncode":
+            todo += _carries_of(store, d["uuid"])
+    return done
+
+
+def _carries_of(store: Store, coding_uuid: str) -> list[dict]:
+    """Both halves of every carry of the coding ``coding_uuid`` to a newer version."""
+    return store.query("SELECT * FROM decisions WHERE origin = 'carry' AND target_uuid = ? "
+                       "AND action != 'undo'", (coding_uuid,))
 
 
 def resolve(store: Store, sentence_id: int, codes: Iterable[str], resolved_by: str, *,

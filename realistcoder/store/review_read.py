@@ -197,7 +197,8 @@ def status_counts(store: Store) -> dict:
         "codings": q("SELECT c.reviewer, coalesce(k.theory, '-') AS theory, k.role, "
                      "count(*) AS n FROM codings c JOIN codes k ON k.id = c.code_id "
                      "WHERE c.active = 1 GROUP BY c.reviewer, k.theory, k.role"),
-        "appraised": q("SELECT reviewer, count(DISTINCT document_id) AS n FROM appraisals "
+        "appraised": q("SELECT reviewer, count(DISTINCT document_id) AS n FROM appraisals a "
+                       "JOIN documents d ON d.id = a.document_id WHERE d.status = 'ok' "
                        "GROUP BY reviewer"),
     }
 

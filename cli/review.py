@@ -244,9 +244,16 @@ def merge_cmd(app, other):
 
     Example: realistcoder merge bob.db
     """
-    from realistcoder.review.merge import merge_stores
+    from realistcoder.review.merge import MergeRefused, merge_stores
 
-    report = merge_stores(app.store(create=True), other)
+    try:
+        report = merge_stores(app.store(create=True), other)
+    except MergeRefused as err:
+        for line in err.problems[:50]:
+            click.echo(f"  {line}", err=True)
+        if len(err.problems) > 50:
+            click.echo(f"  ... and {len(err.problems) - 50} more", err=True)
+        raise
     echo(report.summary())
     for line in report.conflicts:
         echo(f"conflict: {line}")

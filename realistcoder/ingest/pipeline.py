@@ -8,12 +8,13 @@ run it; :func:`ingest` hashes files, skips those already stored, extracts (in pa
 from __future__ import annotations
 
 import bisect
+import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from realistcoder.errors import InputError, RealistCoderError
+from realistcoder.errors import InputError, RealistCoderError, StoreError
 from realistcoder.ingest import sections as S
 from realistcoder.ingest import sources, worker
 from realistcoder.ingest.carry import CarryReport, carry_codings
@@ -373,16 +374,28 @@ def ingest(
     stored = 0
     if tasks:
         load_word_list()  # shared by the workers, not loaded by each
-    for key, outcome in worker.run(
-        _work, [(key, (key, password)) for key in tasks], jobs=jobs, limits=limits,
-        describe=lambda key: todo[key].print_name,
-    ):
-        finished[key] = outcome
-        while stored < len(order) and order[stored] in finished:
-            name = order[stored]
-            _store_one(store, report, progress, todo[name], finished.pop(name), limits)
-            stored += 1
+    runs = worker.run(_work, [(key, (key, password)) for key in tasks], jobs=jobs,
+                      limits=limits, describe=lambda key: todo[key].print_name)
+    with contextlib.closing(runs):  # an error here stops the workers at once
+        for key, outcome in runs:
+            finished[key] = outcome
+            while stored < len(order) and order[stored] in finished:
+                name = order[stored]
+                try:
+                    _store_one(store, report, progress, todo[name], finished.pop(name), limits)
+                except StoreError as err:  # a full disk: say what this run did store
+                    raise _stopped(err, todo[name].print_name, report) from err
+                stored += 1
     return report
+
+
+def _stopped(err: StoreError, name: str, report: IngestReport) -> StoreError:
+    saved = report.count("new", "version", "retried", "restored")
+    return StoreError(
+        f"{err.message} while storing {name}; {saved} document(s) of this run were stored "
+        "before it", subject=err.subject,
+        fix="free some space or fix the store, then run the same command again: stored files "
+        "are skipped, the rest are ingested")
 
 
 def _limits_raised(failed_limit: str | None, limits: Limits) -> bool:

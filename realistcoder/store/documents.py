@@ -8,13 +8,14 @@ and the old row (status ``superseded``) keeps its sentences so codings made agai
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from realistcoder.errors import NotFoundError, StoreError
-from realistcoder.store.db import Store, utcnow
+from realistcoder.errors import InputError, NotFoundError
+from realistcoder.store.db import Store, database_error, utcnow
 
 
 @dataclass
@@ -282,12 +283,18 @@ def sentence_with_context(store: Store, sentence_id: int, n: int = 2) -> dict:
     return {"sentence": row, "before": before[::-1], "after": after}
 
 
+# characters and words that make a query FTS5 syntax rather than plain words
+FTS_SYNTAX = re.compile(r'["()*^:]|\b(?:AND|OR|NOT|NEAR)\b')
+
+
 def search_sentences(store: Store, query: str, *, limit: int = 20,
                      document_id: int | None = None) -> list[dict]:
     """Full-text search (FTS5, best match first) over sentences of current documents.
 
-    ``query`` may use FTS5 syntax ("exact phrase", OR, NOT, prefix*); if it is not valid FTS5,
-    its words are searched as plain terms instead.
+    Plain words ("patient-centred care") are searched as words, whatever punctuation they
+    hold. A query using FTS5 syntax ("exact phrase", OR, AND, NOT, NEAR(...), prefix*) runs as
+    written; when that syntax is wrong (``trust OR``, an unclosed quote) it is an InputError
+    saying so, never an empty result that reads as "no matches".
     """
     sql = (
         f"SELECT {_SENT_COLUMNS}, snippet(sentences_fts, 0, '[', ']', '…', 12) AS snippet "
@@ -297,23 +304,23 @@ def search_sentences(store: Store, query: str, *, limit: int = 20,
         + (" AND s.document_id = ?" if document_id is not None else "")
         + " ORDER BY rank LIMIT ?"
     )
-
-    def run(q: str) -> list[dict]:
-        params = (q, document_id, limit) if document_id is not None else (q, limit)
-        return store.query(sql, params)
-
-    try:
-        return run(query)
-    except sqlite3.OperationalError:
-        words = [w.replace('"', "") for w in query.split()]
-        quoted = " ".join(f'"{w}"' for w in words if w)
-        if not quoted:
+    if FTS_SYNTAX.search(query):
+        match = query
+    else:
+        match = " ".join(f'"{w}"' for w in query.replace('"', " ").split())
+        if not match:
             return []
-        try:
-            return run(quoted)
-        except sqlite3.OperationalError as err:
-            raise StoreError(f"cannot search for {query!r}: {err}",
-                             fix="simplify the query") from err
+    params = (match, document_id, limit) if document_id is not None else (match, limit)
+    try:
+        return store.query(sql, params)
+    except sqlite3.OperationalError as err:
+        if database_error(store.path, err) is not None:  # locked, damaged: not the query
+            raise database_error(store.path, err) from err
+        raise InputError(
+            f"not a valid search ({' '.join(str(err).split())})", subject=f"search {query!r}",
+            fix='OR, AND and NOT need a word on each side, every " needs its closing ", '
+            "NEAR takes (words); or leave out quotes, brackets and capitalised OR / AND / NOT "
+            "to search for plain words") from None
 
 
 def export_sentences(store: Store, document_ids: Iterable[int] | None = None) -> Iterator[dict]:

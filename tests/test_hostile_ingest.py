@@ -223,3 +223,14 @@ def test_folder_of_hostile_files_stores_every_good_one_in_bounded_memory(tmp_pat
     for name in [*good, "scattered.pdf", "dump.txt", "report-\\xff-caf\\xe9.md"]:
         assert statuses[name] == "ok", name
     assert statuses["bomb.pdf"] == "failed"
+
+
+def test_segment_command_cuts_a_run_with_no_sentence_end(rc):
+    text = "word " * 3000 + "\n"
+    rows = [json.loads(line) for line in rc("segment", input=text).stdout.splitlines()]
+    assert len(rows) == 3 and all(r.get("cut_at_length") for r in rows)
+    assert all(len(r["text"]) <= MAX_SENTENCE_CHARS and text[r["start"]:r["end"]] == r["text"]
+               for r in rows)
+    plain = [json.loads(line) for line in rc("segment", input="Rates fell. See Fig. 2.").stdout
+             .splitlines()]
+    assert [set(r) for r in plain] == [{"start", "end", "text"}] * 2

@@ -123,10 +123,12 @@ class _Child:
     fd: int
     deadline: float | None
     data: bytearray
+    start_mb: float  # what the child held when it was forked (this process's resident memory)
 
     @classmethod
     def start(cls, function, key: str, argument, limits: Limits) -> _Child:
         parent = os.getpid()
+        start_mb = _resident_mb()
         reader, writer = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: never returns
@@ -137,7 +139,7 @@ class _Child:
                 os._exit(0)
         os.close(writer)  # the child holds the only writing end: its death reads as EOF
         deadline = (time.monotonic() + limits.timeout_s) if limits.timeout_s else None
-        return cls(key, pid, reader, deadline, bytearray())
+        return cls(key, pid, reader, deadline, bytearray(), start_mb)
 
     def read(self) -> bool:
         """Read what the child wrote so far; True at the end (the child closed its end)."""
@@ -163,9 +165,9 @@ class _Child:
         if kind == "error":
             return Outcome(error=payload, trace=trace, peak_mb=peak)
         # died without a word: native code (pdfium) aborts when an allocation fails under the
-        # cap; a crash with memory use far below the cap is a damaged file (or a bug)
+        # cap; a crash after growing far less than the cap is a damaged file (or a bug)
         if (code < 0 and -code in _CRASHES and limits.memory_mb
-                and peak >= limits.memory_mb / 4):
+                and peak - self.start_mb >= limits.memory_mb / 4):
             return Outcome(error=memory_message(name, limits), limit="memory", peak_mb=peak)
         what = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
         return Outcome(error=f"{name}: the PDF reader crashed ({what}); the file is probably "
@@ -273,6 +275,15 @@ def _address_space() -> int:
             return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return 0
+
+
+def _resident_mb() -> float:
+    """This process's resident memory now, in MB (0 where /proc is absent)."""
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def _rss_mb(ru_maxrss: int) -> float:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid as uuidlib
 from datetime import datetime, timedelta
 
+from realistcoder.store import review
 from realistcoder.store.db import Store, utcnow
 
 CARRY = "carry"
@@ -129,3 +130,38 @@ def copy_appraisals(store: Store, from_document_id: int, to_document_id: int,
             ", ".join(row), ", ".join("?" * len(row))), tuple(row.values()))
         copied += 1
     return copied
+
+
+def undo_carried(store: Store, reviewer: str, target: dict, origin: str) -> list[dict]:
+    """What ingest carried follows the decision it came from: undoing a decision also undoes
+    the copies of its coding carried to newer versions of the document, and undoing either
+    half of a carry (the copy, or the ending of the old coding) undoes the other half and any
+    later carry of the copy. Returns the decisions undone."""
+    if target.get("origin") == "carry":
+        todo = store.query("SELECT * FROM decisions WHERE origin = 'carry' AND target_uuid = ? "
+                           "AND uuid != ? AND action != 'undo'",
+                           (target["target_uuid"], target["uuid"]))
+        todo += _carries_of(store, target["uuid"])
+    else:
+        todo = _carries_of(store, target["uuid"])
+    done: list[dict] = []
+    seen = {target["uuid"]}
+    while todo:
+        d = todo.pop()
+        if d["uuid"] in seen:
+            continue
+        seen.add(d["uuid"])
+        if not store.query("SELECT 1 FROM decisions WHERE action = 'undo' AND target_uuid = ?",
+                           (d["uuid"],)):
+            review.record_decision(store, reviewer=reviewer, action="undo",
+                                   target_uuid=d["uuid"], origin=origin)
+            done.append(d)
+        if d["action"] != "uncode":
+            todo += _carries_of(store, d["uuid"])
+    return done
+
+
+def _carries_of(store: Store, coding_uuid: str) -> list[dict]:
+    """Both halves of every carry of the coding ``coding_uuid`` to a newer version."""
+    return store.query("SELECT * FROM decisions WHERE origin = 'carry' AND target_uuid = ? "
+                       "AND action != 'undo'", (coding_uuid,))

@@ -417,43 +417,10 @@ def undo(store: Store, reviewer: str, decision_id: int | None = None, *,
         result = record_decision(store, reviewer=reviewer, action="undo",
                                  target_uuid=target["uuid"], origin=origin)
         result["undone"] = target
-        result["also_undone"] = _undo_carries(store, reviewer, target, origin)
+        from realistcoder.store.carry import undo_carried  # (carry uses this module)
+
+        result["also_undone"] = undo_carried(store, reviewer, target, origin)
     return result
-
-
-def _undo_carries(store: Store, reviewer: str, target: dict, origin: str) -> list[dict]:
-    """What ingest carried follows the decision it came from: undoing a decision also undoes
-    the copies of its coding carried to newer versions of the document, and undoing either
-    half of a carry (the copy, or the ending of the old coding) undoes the other half and any
-    later carry of the copy. Returns the decisions undone."""
-    if target.get("origin") == "carry":
-        todo = store.query("SELECT * FROM decisions WHERE origin = 'carry' AND target_uuid = ? "
-                           "AND uuid != ? AND action != 'undo'",
-                           (target["target_uuid"], target["uuid"]))
-        todo += _carries_of(store, target["uuid"])
-    else:
-        todo = _carries_of(store, target["uuid"])
-    done: list[dict] = []
-    seen = {target["uuid"]}
-    while todo:
-        d = todo.pop()
-        if d["uuid"] in seen:
-            continue
-        seen.add(d["uuid"])
-        if not store.query("SELECT 1 FROM decisions WHERE action = 'undo' AND target_uuid = ?",
-                           (d["uuid"],)):
-            record_decision(store, reviewer=reviewer, action="undo", target_uuid=d["uuid"],
-                            origin=origin)
-            done.append(d)
-        if d["action"] != "uncode":
-            todo += _carries_of(store, d["uuid"])
-    return done
-
-
-def _carries_of(store: Store, coding_uuid: str) -> list[dict]:
-    """Both halves of every carry of the coding ``coding_uuid`` to a newer version."""
-    return store.query("SELECT * FROM decisions WHERE origin = 'carry' AND target_uuid = ? "
-                       "AND action != 'undo'", (coding_uuid,))
 
 
 def resolve(store: Store, sentence_id: int, codes: Iterable[str], resolved_by: str, *,

@@ -11,7 +11,14 @@ from pathlib import Path
 
 import click
 
-from realistcoder.cli.groups import documents_group, echo, export_group, import_group, pass_app
+from realistcoder.cli.groups import (
+    documents_group,
+    echo,
+    echo_problems,
+    export_group,
+    import_group,
+    pass_app,
+)
 from realistcoder.errors import InputError
 from realistcoder.export import registry, rows
 from realistcoder.store import export as q
@@ -217,10 +224,7 @@ def import_qdpx(app, file, reviewer, partial, read_sources, max_unpacked):
                      max_unpacked=max_unpacked * 2**20 if max_unpacked else MAX_UNPACKED,
                      read_paths=list(read_sources))
     except ProjectError as err:
-        for line in err.problems[:50]:
-            click.echo(f"  {line}", err=True)
-        if len(err.problems) > 50:
-            click.echo(f"  ... and {len(err.problems) - 50} more", err=True)
+        echo_problems(err.problems)
         raise
     who = ", ".join(f"{n} by {r}" for r, n in sorted(report.by_reviewer.items())) or "none"
     echo(f"imported {report.added} codings ({who}); {report.already} already present")

@@ -264,3 +264,11 @@ def echo(text: str = "", **kwargs) -> None:
 
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
+
+
+def echo_problems(problems: list[str], limit: int = 50) -> None:
+    """The rows behind a refusal, indented on stderr (the error line follows them)."""
+    for line in problems[:limit]:
+        click.echo(f"  {line}", err=True)
+    if len(problems) > limit:
+        click.echo(f"  ... and {len(problems) - limit} more", err=True)

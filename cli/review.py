@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from realistcoder.cli import review_io  # noqa: F401  (attaches export/import commands)
-from realistcoder.cli.groups import cli, echo, pass_app
+from realistcoder.cli.groups import cli, echo, echo_problems, pass_app
 from realistcoder.errors import InputError
 from realistcoder.review.session import STATUS_CHOICES, Filters, ReviewSession
 from realistcoder.store import cmoc as cm
@@ -249,10 +249,7 @@ def merge_cmd(app, other):
     try:
         report = merge_stores(app.store(create=True), other)
     except MergeRefused as err:
-        for line in err.problems[:50]:
-            click.echo(f"  {line}", err=True)
-        if len(err.problems) > 50:
-            click.echo(f"  ... and {len(err.problems) - 50} more", err=True)
+        echo_problems(err.problems)
         raise
     echo(report.summary())
     for line in report.conflicts:

@@ -13,9 +13,12 @@ from realistcoder.safe_text import path_text, printable
 
 
 class RealistCoderError(Exception):
-    """A problem the user can fix: ``str(err)`` is one line with the subject and the fix."""
+    """A problem the user can fix: ``str(err)`` is one line with the subject and the fix;
+    ``problems`` lists, one line each, the rows or items behind a refusal as a whole."""
 
-    def __init__(self, message: str, *, subject: str | Path | None = None, fix: str | None = None):
+    def __init__(self, message: str, *, subject: str | Path | None = None, fix: str | None = None,
+                 problems: list[str] | None = None):
+        self.problems = list(problems or [])
         self.message = printable(message)
         self.subject = path_text(subject) if subject is not None else None
         self.fix = fix
@@ -34,10 +37,6 @@ class InputError(RealistCoderError):
 
 class CodebookError(RealistCoderError):
     """A codebook that fails validation; ``problems`` lists every problem with its line."""
-
-    def __init__(self, message: str, *, subject=None, fix=None, problems: list[str] | None = None):
-        self.problems = list(problems or [])
-        super().__init__(message, subject=subject, fix=fix)
 
 
 class StoreError(RealistCoderError):

@@ -82,10 +82,6 @@ class ImportReport:
 class ProjectError(InputError):
     """A project refused as a whole; ``problems`` lists every reason (one line each)."""
 
-    def __init__(self, message, *, subject=None, fix=None, problems=()):
-        self.problems = list(problems)
-        super().__init__(message, subject=subject, fix=fix)
-
 
 class _Archive:
     """The project's ZIP file, read within a budget of unpacked bytes, and the files outside

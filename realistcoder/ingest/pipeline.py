@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,7 +57,7 @@ class FileResult:
     n_sentences: int = 0
     trace: str = ""  # the traceback of an unexpected failure (shown with --debug)
     skipped: bool = False
-    carried: CarryReport | None = None  # a new version: the codings moved to it, and not
+    carried: CarryReport | None = None  # a new version: which codings moved to it, which not
 
 
 @dataclass
@@ -365,6 +366,7 @@ def ingest(
         todo[str(path)] = _Pending(path, name, print_.sha256,
                                    _guess_kind(path, print_.head), print_.size)
     order = list(todo)
+    jobs = max(1, min(jobs, os.cpu_count() or 1))  # each worker may use up to the memory cap
     if jobs > 1:  # biggest files first, so that no worker is left with a long tail
         tasks = sorted(order, key=lambda key: -todo[key].size)
     else:

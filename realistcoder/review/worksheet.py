@@ -43,10 +43,6 @@ FILL = PatternFill("solid", fgColor="FFF2CC")
 class RowsError(InputError):
     """Some rows of an imported file are bad; ``problems`` names each by row number."""
 
-    def __init__(self, message, *, subject=None, fix=None, problems=()):
-        self.problems = list(problems)
-        super().__init__(message, subject=subject, fix=fix)
-
 
 def worksheet_rows(store: Store, reviewer: str, filters: Filters | None = None) -> list[dict]:
     """One row per proposal pending for ``reviewer`` (in reading order)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from realistcoder.store.db import Store
-from realistcoder.store.export import OLDER_CODED
+from realistcoder.store.documents import OLDER_CODED
 from realistcoder.store.review import CONSENSUS
 
 # proposals that still count: not superseded by a newer codebook version, or decided by someone

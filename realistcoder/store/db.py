@@ -114,7 +114,7 @@ def _store_error(path: Path, err: sqlite3.Error) -> StoreError:
     if "full" in text:
         return StoreError("the disk is full", subject=path,
                           fix=f"free some space, then run the command again ({UNSAVED})")
-    if "disk i/o error" in text or "i/o error" in text:
+    if "i/o error" in text:
         return StoreError(
             "cannot write the review store: the disk reported an input/output error (it may "
             "be full, failing, or a network drive that went away)", subject=path,

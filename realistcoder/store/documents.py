@@ -217,12 +217,16 @@ def get_document(store: Store, ref: int | str, *, with_text: bool = False) -> di
     return rows[0]
 
 
+# (on ``documents d``) an older version of a changed file that still holds active codings:
+# codings that could not be carried to the new version when the file changed
+OLDER_CODED = ("d.status = 'superseded' AND EXISTS (SELECT 1 FROM codings c "
+               "WHERE c.document_id = d.id AND c.active = 1)")
+
+
 def older_version_ids(store: Store) -> list[int]:
-    """Superseded versions that still hold active codings (codings not carried to the new
-    version when the file changed), oldest first."""
+    """Older versions of changed files that still hold codings (see OLDER_CODED)."""
     return [r["id"] for r in store.query(
-        "SELECT d.id FROM documents d WHERE d.status = 'superseded' AND EXISTS (SELECT 1 FROM "
-        "codings c WHERE c.document_id = d.id AND c.active = 1) ORDER BY d.id")]
+        f"SELECT d.id FROM documents d WHERE {OLDER_CODED} ORDER BY d.id")]
 
 
 def older_version_codings(store: Store) -> dict[str, int]:

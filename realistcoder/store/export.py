@@ -8,16 +8,12 @@ Offsets are Python ``str`` indices into ``documents.text`` (Unicode code points)
 from __future__ import annotations
 
 from realistcoder.store.db import Store
+from realistcoder.store.documents import OLDER_CODED
 
 META_FIELDS = ("title", "authors", "year", "doi", "doc_type")
 
 _DOC_COLUMNS = """d.id, d.path, d.file_name, d.sha256, d.kind, d.title, d.authors, d.year, d.doi,
     d.doc_type, d.n_pages, d.status, d.version, d.ingested_at"""
-
-
-# an older version of a changed file whose codings could not all be carried to the new one
-OLDER_CODED = ("d.status = 'superseded' AND EXISTS (SELECT 1 FROM codings c "
-               "WHERE c.document_id = d.id AND c.active = 1)")
 
 
 def documents(store: Store, *, with_text: bool = False, older_coded: bool = True) -> list[dict]:

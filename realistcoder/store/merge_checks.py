@@ -29,10 +29,6 @@ MAX_LISTED = 200
 class MergeRefused(StoreError):
     """The other store is refused as a whole; ``problems`` lists the rows at fault."""
 
-    def __init__(self, message, *, subject=None, fix=None, problems=()):
-        self.problems = list(problems)
-        super().__init__(message, subject=subject, fix=fix)
-
 
 def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
     """Refuse a damaged database file in one line (SQLite's quick_check)."""

@@ -11,7 +11,14 @@ from pathlib import Path
 
 import click
 
-from realistcoder.cli.groups import documents_group, echo, export_group, import_group, pass_app
+from realistcoder.cli.groups import (
+    documents_group,
+    echo,
+    echo_problems,
+    export_group,
+    import_group,
+    pass_app,
+)
 from realistcoder.errors import InputError
 from realistcoder.export import registry, rows
 from realistcoder.store import export as q
@@ -189,22 +196,40 @@ def export_qdpx(app, output, name, no_pdf, unblind, reviewer):
               "project's user who made it].")
 @click.option("--partial", is_flag=True,
               help="Import the codings that can be placed and report the rest.")
+@click.option("--read-source", "read_sources", multiple=True, metavar="PATH",
+              type=click.Path(path_type=Path),
+              help="Read this file (or the files in this folder) when the project names a "
+              "source kept outside it (absolute://, relative://); repeatable. Without it such "
+              "sources are not read.")
+@click.option("--max-unpacked", type=click.IntRange(1, 1_000_000), default=None, metavar="MB",
+              help="What the project's XML and texts may unpack to; a zip bomb is refused "
+              "[default: 1024].")
 @pass_app
-def import_qdpx(app, file, reviewer, partial):
+def import_qdpx(app, file, reviewer, partial, read_sources, max_unpacked):
     """Bring codings from a REFI-QDA project (.qdpx) into the review as hand codings.
 
     Codes are matched by GUID or name to the loaded codebook, sources to ingested documents by
-    text, PDF or file name. Importing the same project twice adds nothing.
+    text, PDF or file name. Importing the same project twice adds nothing. A selection whose
+    positions are not inside its source text refuses the whole import, with every one listed.
 
     Example: realistcoder import qdpx from-nvivo.qdpx
     """
+    from realistcoder.export.refi_import import MAX_UNPACKED, ProjectError
     from realistcoder.export.refi_import import import_qdpx as run
 
     if not file.is_file():
         raise InputError("no such file", subject=file, fix="check the path")
-    report = run(app.store(create=False), file, reviewer=reviewer, partial=partial)
+    try:
+        report = run(app.store(create=False), file, reviewer=reviewer, partial=partial,
+                     max_unpacked=max_unpacked * 2**20 if max_unpacked else MAX_UNPACKED,
+                     read_paths=list(read_sources))
+    except ProjectError as err:
+        echo_problems(err.problems)
+        raise
     who = ", ".join(f"{n} by {r}" for r, n in sorted(report.by_reviewer.items())) or "none"
     echo(f"imported {report.added} codings ({who}); {report.already} already present")
+    for line in report.unread:
+        click.echo(f"note: a source outside the project was not read: {line}", err=True)
     if report.fuzzy:
         echo(f"{report.fuzzy} selections were placed by a close (not exact) text match: "
              "check them with `realistcoder export evidence`")

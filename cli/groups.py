@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import sqlite3
 import sys
 import warnings
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from realistcoder import __version__
 from realistcoder.errors import RealistCoderError
 from realistcoder.files import atomic_output
 from realistcoder.store import Store, default_db_path, open_store
+from realistcoder.store.db import database_error
 
 
 class AppContext:
@@ -72,6 +74,11 @@ def handle_errors(invoke, ctx: click.Context):
         app = ctx.find_object(AppContext)
         if app is not None and app.debug:
             raise
+        # a read of a damaged (or vanished) store, outside a transaction: one line, not a bug
+        known = database_error(app.db_path, err) if app is not None and isinstance(
+            err, sqlite3.DatabaseError) else None
+        if known is not None:
+            raise UserError(str(known)) from err
         raise UserError(
             f"unexpected error: {type(err).__name__}: {err} "
             "(run again with --debug for the traceback, and please report it)",
@@ -257,3 +264,11 @@ def echo(text: str = "", **kwargs) -> None:
 
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
+
+
+def echo_problems(problems: list[str], limit: int = 50) -> None:
+    """The rows behind a refusal, indented on stderr (the error line follows them)."""
+    for line in problems[:limit]:
+        click.echo(f"  {line}", err=True)
+    if len(problems) > limit:
+        click.echo(f"  ... and {len(problems) - limit} more", err=True)

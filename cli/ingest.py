@@ -18,6 +18,7 @@ from realistcoder.cli.groups import (
     pass_app,
 )
 from realistcoder.ingest.sections import SECTION_KINDS
+from realistcoder.ingest.worker import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Limits
 from realistcoder.store import documents as docs
 
 EXPORT_FIELDS = ["sentence_id", "document", "document_id", "page", "start", "end", "text",
@@ -30,12 +31,22 @@ EXPORT_FIELDS = ["sentence_id", "document", "document_id", "page", "start", "end
               help="Worker processes for extraction.")
 @click.option("--password", "passwords", multiple=True,
               help="Password for encrypted PDFs (repeat to try several).")
+@click.option("--max-memory", "max_memory", type=click.IntRange(64, 1_000_000),
+              default=DEFAULT_MEMORY_MB, show_default=True, metavar="MB",
+              help="Memory one file's extraction may use; a file that needs more (a "
+              "decompression bomb) fails alone.")
+@click.option("--timeout", type=click.FloatRange(1, 86_400), default=DEFAULT_TIMEOUT_S,
+              show_default=True, metavar="SECONDS",
+              help="Time one file's extraction may take; a file that takes longer fails alone.")
 @pass_app
-def ingest_command(app, paths: tuple[str, ...], jobs: int, passwords: tuple[str, ...]) -> None:
+def ingest_command(app, paths: tuple[str, ...], jobs: int, passwords: tuple[str, ...],
+                   max_memory: int, timeout: float) -> None:
     """Read PDFs, .txt and .md files (files, folders, globs) into sentences in the store.
 
-    Unchanged files are skipped; a changed file becomes a new version. Each bad file gets one
-    line on stderr naming the problem and the fix; the others are still ingested.
+    Unchanged files are skipped; a changed file becomes a new version. Each file is read in a
+    worker process of its own, within --max-memory and --timeout; each bad file gets one line
+    on stderr naming the problem and the fix, and the others are still ingested. A file that
+    failed on a limit is not tried again until that limit is raised.
 
     Example: realistcoder ingest corpus/ papers/*.pdf --jobs 2
     """
@@ -55,7 +66,10 @@ def ingest_command(app, paths: tuple[str, ...], jobs: int, passwords: tuple[str,
 
     def progress(result) -> None:
         bar = bar_state.get("bar")
-        if result.outcome == "failed":
+        if result.outcome == "failed" and result.skipped:
+            messages.append(f"error: {result.error} [failed on this limit before: not tried "
+                            "again until it is raised]")
+        elif result.outcome == "failed":
             messages.append(f"error: {result.error}")
             if app.debug and result.trace:
                 messages.append(result.trace.rstrip())
@@ -63,7 +77,8 @@ def ingest_command(app, paths: tuple[str, ...], jobs: int, passwords: tuple[str,
             bar.update(1, Path(result.path).name[:40])
 
     try:
-        report = ingest(store, list(paths), jobs=jobs, password=list(passwords), progress=progress,
+        report = ingest(store, list(paths), jobs=jobs, password=list(passwords),
+                        limits=Limits(max_memory, timeout), progress=progress,
                         on_total=on_total)
     finally:
         bar = bar_state.get("bar")
@@ -77,6 +92,9 @@ def ingest_command(app, paths: tuple[str, ...], jobs: int, passwords: tuple[str,
             if row.get("warnings") and result.outcome != "unchanged":
                 for warning in json.loads(row["warnings"]):
                     click.echo(f"warning: {result.path}: {warning}", err=True)
+            if result.carried is not None:
+                for line in _carry_lines(result, row["version"]):
+                    click.echo(line, err=True)
     added = report.count("new", "retried")
     parts = [f"{added} ingested"]
     for outcome, label in (("version", "new versions"), ("restored", "restored"),
@@ -210,6 +228,24 @@ def export_sentences(app, fmt: str, output: Path | None, doc_refs: tuple[str, ..
                 stream.write("\n")
     if output and str(output) != "-":
         click.echo(f"wrote {output}", err=True)
+
+
+def _carry_lines(result, version: int) -> list[str]:
+    """What happened to the codings of a changed file's older versions."""
+    carried = result.carried
+    lines = []
+    if carried.carried:
+        lines.append(f"note: {result.path}: {carried.carried} codings carried to version "
+                     f"{version} ({carried.exact} exact, {carried.near} near-exact match)")
+    if carried.left:
+        versions = sorted({c["version"] for c in carried.left})
+        lines.append(
+            f"warning: {result.path}: {len(carried.left)} codings could not be carried to "
+            f"version {version} (their sentences changed); they stay on version "
+            f"{', '.join(map(str, versions))}, labelled as such in audit and exports (list them "
+            "with `realistcoder export codings --unblind --older-versions`, then uncode them "
+            "or code the new text)")
+    return lines
 
 
 def _public(s: dict) -> dict:

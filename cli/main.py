@@ -14,10 +14,12 @@ from realistcoder.cli import (  # noqa: F401  (imported for their commands)
     simulate,
 )
 from realistcoder.cli.groups import cli
+from realistcoder.cli.terminal import clean_terminal_output
 
 
 def main() -> None:
-    cli(prog_name="realistcoder")
+    with clean_terminal_output():  # no control sequence from the data reaches a terminal
+        cli(prog_name="realistcoder")
 
 
 if __name__ == "__main__":

@@ -142,6 +142,11 @@ def propose_command(app, codebook_files, min_score, roles, learn, reviewer, cons
         echo(f"Kept {summary.carried} decisions made under older versions (not re-proposed).")
     echo("In the store by role: " + _roles(proposals_db.proposal_counts(store)))
     echo("Next: realistcoder review --reviewer NAME")
+    for document, reason in summary.failed:
+        click.echo(f"error: {document}: no proposals: {reason} (skipped; the other documents "
+                   "were done; please report this document)", err=True)
+    if summary.failed:
+        raise click.exceptions.Exit(1)
 
 
 def _learn(app, learn: bool, reviewer: str | None, consensus: bool, documents) -> None:

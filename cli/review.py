@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from realistcoder.cli import review_io  # noqa: F401  (attaches export/import commands)
-from realistcoder.cli.groups import cli, echo, pass_app
+from realistcoder.cli.groups import cli, echo, echo_problems, pass_app
 from realistcoder.errors import InputError
 from realistcoder.review.retrain import DEFAULT_EVERY, BackgroundLearner
 from realistcoder.review.session import STATUS_CHOICES, Filters, ReviewSession
@@ -204,6 +204,10 @@ def undo_cmd(app, decision_id, reviewer):
     target = f"proposal {u['proposal_id']}" if u["proposal_id"] else f"sentence {u['sentence_id']}"
     echo(f"undid decision {u['id']} ({u['action']} {u['code'] or ''} on {target})".replace(
         "  ", " "))
+    also = result.get("also_undone") or []
+    if also:
+        echo(f"  and {len(also)} linked decision(s) made when the document changed (the coding's "
+             "move to the new version)")
 
 
 @cli.command("log")
@@ -222,6 +226,7 @@ def log_cmd(app, reviewer, unblind):
         target = (f"proposal {d['proposal_id']}" if d["proposal_id"]
                   else f"sentence {d['sentence_id']}" if d["sentence_id"] else "")
         undone = f" [undone by {d['undone_by']}]" if d["undone_by"] else ""
+        undone += " [carried by ingest: the file changed]" if d.get("origin") == "carry" else ""
         note = f" note: {d['note']}" if d["note"] else ""
         echo(f"{d['id']:>5} {d['created_at'][:19]} {d['reviewer']:<10} {d['action']:<7} "
              f"{d['code'] or '':<18} {target}{undone}{note}")
@@ -277,9 +282,13 @@ def merge_cmd(app, other):
 
     Example: realistcoder merge bob.db
     """
-    from realistcoder.review.merge import merge_stores
+    from realistcoder.review.merge import MergeRefused, merge_stores
 
-    report = merge_stores(app.store(create=True), other)
+    try:
+        report = merge_stores(app.store(create=True), other)
+    except MergeRefused as err:
+        echo_problems(err.problems)
+        raise
     echo(report.summary())
     for line in report.conflicts:
         echo(f"conflict: {line}")

@@ -10,7 +10,7 @@ from realistcoder.cli.groups import echo, export_group, import_group, output_str
 from realistcoder.errors import InputError
 from realistcoder.review.session import Filters
 from realistcoder.store import review as rv
-from realistcoder.store.documents import get_document
+from realistcoder.store.documents import get_document, older_version_ids
 
 
 def _reviewer(name: str | None) -> str:
@@ -68,9 +68,12 @@ def export_worksheet(app, reviewer, output, code, role, theory, document, min_sc
 @click.option("--theory", help="Only this theory / area.")
 @click.option("--role", type=click.Choice(["context", "mechanism", "outcome", "other"]))
 @click.option("--document", metavar="DOC", help="Only this document (id or name).")
+@click.option("--older-versions", is_flag=True,
+              help="Only codings left on an older version of a changed document (not carried "
+              "to the new version: uncode them, or code the new text).")
 @pass_app
 def export_codings(app, fmt, output, reviewer, reviewers, unblind, code, theory, role,
-                   document):
+                   document, older_versions):
     """Write the current codings, one per line (JSON) or row (CSV), with text and page.
 
     Without --reviewer or --unblind this works only while a single reviewer has coded.
@@ -90,6 +93,9 @@ def export_codings(app, fmt, output, reviewer, reviewers, unblind, code, theory,
     doc_id = get_document(store, document)["id"] if document else None
     records = coding_records(store, viewer=viewer, unblinded=unblind, reviewers=names,
                              code=code, theory=theory, role=role, document_id=doc_id)
+    if older_versions:
+        older = set(older_version_ids(store))
+        records = [r for r in records if r["document_id"] in older]
     to_file = output is not None and str(output) != "-"
     encoding = "utf-8-sig" if fmt == "csv" and to_file else "utf-8"
     with output_stream(output, encoding=encoding) as handle:

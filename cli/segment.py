@@ -14,9 +14,12 @@ from realistcoder.errors import InputError
 
 def _objects(text: str) -> list[dict]:
     # imported here, not at module import: every realistcoder command imports this module
+    from realistcoder.ingest.long_runs import cap_length
     from realistcoder.ingest.segment import split_sentences
 
-    return [{"start": s, "end": e, "text": text[s:e]} for s, e in split_sentences(text)]
+    # as at ingest: a run with no sentence end is cut into flagged pieces of bounded length
+    return [{"start": s, "end": e, "text": text[s:e], **({"cut_at_length": True} if cut else {})}
+            for s, e, cut in cap_length(text, split_sentences(text))]
 
 
 def _dump(obj) -> str:
@@ -42,7 +45,8 @@ def segment_command(source, batch: bool) -> None:
     Writes one JSON object per sentence and line: {"start", "end", "text"}, where start and
     end are character offsets into the input decoded as UTF-8 (line ends kept as they are, a
     leading byte-order mark dropped), so text == input[start:end]. With --batch, offsets are
-    into each line's "text"; a blank input line gives {"sentences": []}.
+    into each line's "text"; a blank input line gives {"sentences": []}. A run of over 5,000
+    characters with no sentence end is cut into pieces marked "cut_at_length": true.
 
     Example: echo "Rates fell (Smith et al., 2019). See Fig. 2." | realistcoder segment
     """

@@ -9,20 +9,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from realistcoder.safe_text import path_text, printable
+
 
 class RealistCoderError(Exception):
-    """A problem the user can fix: ``str(err)`` is one line with the subject and the fix."""
+    """A problem the user can fix: ``str(err)`` is one line with the subject and the fix;
+    ``problems`` lists, one line each, the rows or items behind a refusal as a whole."""
 
-    def __init__(self, message: str, *, subject: str | Path | None = None, fix: str | None = None):
-        self.message = message
-        self.subject = str(subject) if subject is not None else None
+    def __init__(self, message: str, *, subject: str | Path | None = None, fix: str | None = None,
+                 problems: list[str] | None = None):
+        self.problems = list(problems or [])
+        self.message = printable(message)
+        self.subject = path_text(subject) if subject is not None else None
         self.fix = fix
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
         text = f"{self.subject}: {self.message}" if self.subject else self.message
         if self.fix:
-            text = f"{text} ({self.fix})"
+            text = f"{text} ({printable(self.fix)})"
         return " ".join(text.split())  # always one line
 
 
@@ -32,10 +37,6 @@ class InputError(RealistCoderError):
 
 class CodebookError(RealistCoderError):
     """A codebook that fails validation; ``problems`` lists every problem with its line."""
-
-    def __init__(self, message: str, *, subject=None, fix=None, problems: list[str] | None = None):
-        self.problems = list(problems or [])
-        super().__init__(message, subject=subject, fix=fix)
 
 
 class StoreError(RealistCoderError):

@@ -260,7 +260,9 @@ def test_metadata_sentences_search_and_csv(rc, tmp_path):
     assert rc.jsonl("sentences", "1", "--section", "heading", "--format", "jsonl") == []
     hits = rc.jsonl("search", "pharmacists", "--format", "jsonl")
     assert hits and all("pharmacists" in h["text"] for h in hits)
-    assert "no matches" in rc("search", 'unbalanced "quote').stderr
+    assert "no matches" in rc("search", "nothing-like-this").stderr
+    bad = rc("search", 'unbalanced "quote', ok=False)  # bad syntax is an error, not "no matches"
+    assert bad.exit_code == 1 and "not a valid search" in bad.stderr
     out = rc("export", "sentences", "--format", "csv").stdout
     rows = list(csv.DictReader(io.StringIO(out)))
     assert rows[0].keys() >= {"sentence_id", "document", "page", "start", "end", "text", "section"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pdfgen import make_pdf
 
-from realistcoder.errors import NotFoundError
+from realistcoder.errors import InputError, NotFoundError
 from realistcoder.ingest.pipeline import ingest
 from realistcoder.store import documents as docs
 from realistcoder.store import open_store
@@ -41,7 +41,8 @@ def test_context_search_and_offsets(store):
     assert [r["id"] for r in ctx["after"]] == [rows[3]["id"]]
     hits = docs.search_sentences(store, "gamma")
     assert [h["id"] for h in hits] == [rows[2]["id"]] and "[gamma]" in hits[0]["snippet"]
-    assert docs.search_sentences(store, "NEAR( (") == []  # bad FTS syntax falls back
+    with pytest.raises(InputError, match="not a valid search"):  # not "no matches"
+        docs.search_sentences(store, "NEAR( (")
     for r in rows:
         assert doc["text"][r["start"]:r["end"]] == r["text"]
         assert docs.page_of_offset(store, doc["id"], r["start"]) == r["page"]

@@ -18,6 +18,7 @@ from realistcoder.audit.units import Selection, unit_code
 from realistcoder.errors import InputError, NotFoundError
 from realistcoder.export.safe import spreadsheet_text
 from realistcoder.files import atomic_output
+from realistcoder.spreadsheets import reading_workbook, sheet_values
 from realistcoder.store import audit as q
 from realistcoder.store import review as rv
 from realistcoder.store.db import Store
@@ -146,16 +147,14 @@ def read_worksheet(path: Path) -> list[tuple[int, dict]]:
         with path.open(newline="", encoding="utf-8-sig") as fh:
             table = [row for row in csv.reader(fh)]
     elif suffix == ".xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as err:
-            raise InputError(f"cannot read the workbook ({err})", subject=path,
-                             fix="save it again as .xlsx from your spreadsheet program") from err
-        ws = wb["disagreements"] if "disagreements" in wb.sheetnames else wb.worksheets[0]
-        table = [["" if v is None else str(v) for v in row]
-                 for row in ws.iter_rows(values_only=True)]
+        with reading_workbook(path) as wb:
+            ws = wb["disagreements"] if "disagreements" in wb.sheetnames else wb.worksheets[0]
+            values, formulas = sheet_values(ws)
+        if formulas:
+            raise InputError(f"{len(formulas)} cell(s) hold formulas, not values, first "
+                             f"{formulas[0]}; nothing was resolved", subject=path,
+                             fix="type the values themselves, or paste them as values")
+        table = [[str(v) for v in row] for row in values]
     else:
         raise InputError("the worksheet must be .csv or .xlsx", subject=path,
                          fix="export it with `realistcoder audit --disagreements -o FILE.xlsx`")

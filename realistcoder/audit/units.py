@@ -155,7 +155,8 @@ def select(
             a = by_doc[doc_id].get(r)
             if a is None:
                 continue
-            pending = n_props.get(doc_id, 0) - a["n_decided"]
+            # an older version's proposals are out of the queue: nobody can decide them now
+            pending = 0 if doc["older"] else n_props.get(doc_id, 0) - a["n_decided"]
             if complete and pending > 0:
                 continue
             who[r] = pending
@@ -173,6 +174,12 @@ def select(
             verb = "finished" if complete else "reviewed"
             excluded.append({"document_id": doc_id, "document": doc["document"],
                              "reason": f"not {verb} by {', '.join(missing)}"})
+    older = [d["document"] for d in included if d["older"]]
+    if older:
+        notes.append(f"{len(older)} older version(s) of changed documents still hold codings "
+                     "that could not be carried to the new version; they are compared as "
+                     f"documents of their own ({', '.join(older[:3])}"
+                     f"{', ...' if len(older) > 3 else ''})")
     for r in reviewers:
         if not any(r in s for s in reviewed.values()):
             notes.append(f"{r} reviewed none of the compared documents")

@@ -108,10 +108,9 @@ def read_csv(path: Path) -> tuple[Lined | None, list[Problem]]:
 
 
 def read_xlsx(path: Path) -> tuple[Lined | None, list[Problem]]:
-    import openpyxl
+    from realistcoder.spreadsheets import reading_workbook
 
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
+    with reading_workbook(path, data_only=True) as workbook:
         sheets = {ws.title.lower(): ws for ws in workbook.worksheets}
         meta = {"name": path.stem, "version": "1", "description": ""}
         if "codebook" in sheets:
@@ -131,8 +130,6 @@ def read_xlsx(path: Path) -> tuple[Lined | None, list[Problem]]:
         code_sheet = sheets.get("codes") or workbook.worksheets[0]
         rows = [(i, list(r)) for i, r in
                 enumerate(code_sheet.iter_rows(min_row=1, values_only=True), 1)]
-    finally:
-        workbook.close()
     return rows_to_raw(rows, name=meta["name"], version=meta["version"],
                        description=meta["description"], theories=theories)
 

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from realistcoder.codebook.build import Problem, suggest
 from realistcoder.codebook.model import Codebook
+from realistcoder.codebook.regex_safety import regex_risk
 
 # single words that would fire on nearly every sentence of a health report
 GENERIC_TERMS = frozenset(
@@ -77,6 +78,7 @@ def validate(codebook: Codebook, *, check_patterns: bool = True) -> list[Problem
             add(Problem(code.line, f"{what} ({code.role}) has no terms and no patterns, so "
                         "nothing can ever propose it: add terms"))
         problems.extend(_term_problems(code))
+        problems.extend(regex_problems(code))
         if check_patterns:
             for i, pattern in enumerate(code.patterns):
                 error = pattern_error(pattern)
@@ -85,6 +87,35 @@ def validate(codebook: Codebook, *, check_patterns: bool = True) -> list[Problem
                                 f"pattern {i + 1} of {what} is not a valid spaCy Matcher "
                                 f"pattern: {error}"))
     return problems
+
+
+def regex_problems(code) -> list[Problem]:
+    """The ``REGEX`` expressions in ``code``'s patterns that could backtrack for ever (see
+    :mod:`realistcoder.codebook.regex_safety`); they are refused, not run with a time limit."""
+    out = []
+    for i, pattern in enumerate(code.patterns):
+        for expression in regexes(pattern):
+            risk = regex_risk(expression)
+            if risk:
+                out.append(Problem(code.line_of(f"patterns.{i}"),
+                                   f"pattern {i + 1} of code {code.id!r}: REGEX "
+                                   f"{expression!r} could run for ever: {risk}"))
+    return out
+
+
+def regexes(value) -> list[str]:
+    """Every ``REGEX`` expression in a spaCy pattern (token dicts, nested operators, ``_``)."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if str(key).upper() == "REGEX" and isinstance(inner, str):
+                found.append(inner)
+            else:
+                found += regexes(inner)
+    elif isinstance(value, list | tuple):
+        for inner in value:
+            found += regexes(inner)
+    return found
 
 
 def _term_problems(code) -> list[Problem]:

@@ -99,8 +99,13 @@ def short_citation(doc: dict) -> str:
 
 
 def citation_labels(docs: list[dict]) -> dict[int, str]:
-    """Short citations by document id, with ``a``/``b`` suffixes where two would read alike."""
-    labels = {d["id"]: short_citation(d) for d in docs}
+    """Short citations by document id, with ``a``/``b`` suffixes where two would read alike.
+
+    An older version of a changed file (``status`` superseded: it holds codings that could not
+    be carried to the new version) reads as its current version's citation followed by
+    ``[older version N]``."""
+    current = [d for d in docs if d.get("status", "ok") != "superseded"]
+    labels = {d["id"]: short_citation(d) for d in current}
     seen: dict[str, list[int]] = {}
     for doc_id, label in labels.items():
         seen.setdefault(label, []).append(doc_id)
@@ -108,7 +113,16 @@ def citation_labels(docs: list[dict]) -> dict[int, str]:
         if len(ids) > 1 and re.search(r"(\d{4}|n\.d\.)$", label):
             for i, doc_id in enumerate(sorted(ids)):
                 labels[doc_id] = f"{label}{chr(ord('a') + i)}" if i < 26 else f"{label}-{i}"
+    for d in docs:
+        if d["id"] not in labels:
+            base = labels.get(d.get("current_id")) or short_citation(d)
+            labels[d["id"]] = f"{base} [{older_version_label(d)}]"
     return labels
+
+
+def older_version_label(doc: dict) -> str:
+    """How an older version of a changed file is named wherever it is shown."""
+    return f"older version {doc.get('version') or '?'}"
 
 
 # ---------------------------------------------------------------- reading reference files

@@ -184,6 +184,8 @@ def _variable_values(source_el, doc: dict, variables: dict[str, tuple[str, str]]
 def build_project(store: Store, codings: list[dict], *, name: str, attach_pdfs: bool = True
                   ) -> tuple[bytes, dict[str, bytes | Path]]:
     """(project.qde bytes, {zip member name: bytes or a file to copy})."""
+    from realistcoder.export.citations import older_version_label
+
     files: dict[str, bytes | Path] = {}
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     project = E("Project", None, name=name, origin=f"realistcoder {__version__}",
@@ -216,7 +218,10 @@ def build_project(store: Store, codings: list[dict], *, name: str, attach_pdfs: 
         text = plain_text(doc["text"] or "")
         txt_guid = guid("text", doc["sha256"])
         files[f"sources/{txt_guid}.txt"] = text.text.encode("utf-8")
-        pdf = Path(doc["path"]) if doc.get("path") else None
+        older = doc.get("status") == "superseded"  # its file on disk is the newer version
+        if older:
+            doc["file_name"] = f"{doc['file_name']} ({older_version_label(doc)})"
+        pdf = Path(doc["path"]) if doc.get("path") and not older else None
         title = xml_text(doc.get("title") or "")
         if attach_pdfs and doc["kind"] == "pdf" and pdf is not None and pdf.is_file():
             pdf_guid = guid("pdf", doc["sha256"])

@@ -12,6 +12,12 @@
 
 Nothing is written unless every coding can be placed (or ``partial`` is set); the decisions
 carry the codings' GUIDs, so importing the same project twice adds nothing.
+
+The project is not trusted: a selection's positions must be whole numbers inside its source
+text (else the whole import is refused, with every bad selection listed, ``partial`` or not);
+the XML and source texts may unpack to at most ``max_unpacked`` bytes (a zip bomb is refused
+before it is inflated); and a source kept outside the project (``absolute://``,
+``relative://``, ``file://`` paths) is read only when the user named it (``read_paths``).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import bisect
 import hashlib
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +37,7 @@ from realistcoder.codebook import qdc
 from realistcoder.errors import InputError
 from realistcoder.export.refi import code_ref, parse_utc
 from realistcoder.export.rows import code_label
+from realistcoder.safe_text import path_text
 from realistcoder.store import export as q
 from realistcoder.store import review
 from realistcoder.store.db import Store
@@ -38,6 +46,7 @@ from realistcoder.store.review import EVIDENCE_ROLES
 ROLE_PREFIX = "role:"
 
 NS = "urn:QDA-XML:project:1.0"
+MAX_UNPACKED = 1024 * 2**20  # bytes the XML and source texts of a project may unpack to
 CONSENSUS = "consensus"
 FUZZY_MIN_CHARS = 25
 FUZZY_MIN_SCORE = 90.0
@@ -71,21 +80,76 @@ class ImportReport:
     fuzzy: int = 0
     by_reviewer: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)  # outside sources not named by the user
 
 
-def _read_member(archive: zipfile.ZipFile, path: str | None) -> bytes | None:
-    if not path:
-        return None
-    name = re.sub(r"^internal://", "", path)
-    if name != path:
-        for candidate in (f"sources/{name}", f"Sources/{name}", name):
-            try:
-                return archive.read(candidate)
-            except KeyError:
-                continue
-        return None
-    local = Path(re.sub(r"^(absolute|relative|file):/*", "/", path))
-    return local.read_bytes() if local.is_file() else None
+class ProjectError(InputError):
+    """A project refused as a whole; ``problems`` lists every reason (one line each)."""
+
+
+class _Archive:
+    """The project's ZIP file, read within a budget of unpacked bytes, and the files outside
+    it that the user allowed."""
+
+    def __init__(self, archive: zipfile.ZipFile, path: Path, max_unpacked: int,
+                 read_paths: list[Path]):
+        self.zip = archive
+        self.path = path
+        self.left = max_unpacked
+        self.max_unpacked = max_unpacked
+        self.allowed = [p.expanduser().resolve() for p in read_paths]
+        self.unread: list[str] = []
+
+    def read(self, name: str, *, digest: bool = False) -> bytes:
+        """A member's bytes (or, with ``digest``, the SHA-256 of a PDF, read in chunks); the
+        declared size is checked before anything is inflated (and zipfile never inflates past
+        it): texts and XML share the budget, a PDF may use all of it."""
+        info = self.zip.getinfo(name)
+        if info.file_size > (self.max_unpacked if digest else self.left):
+            raise InputError(
+                f"{name} unpacks to {info.file_size / 2**20:,.0f} MB, more than the limit of "
+                f"{self.max_unpacked / 2**20:,.0f} MB for a project (it may be a zip bomb)",
+                subject=self.path, fix="if the project is genuine, raise the limit with "
+                f"--max-unpacked {2 * self.max_unpacked // 2**20}")
+        try:
+            if not digest:
+                self.left -= info.file_size
+                return self.zip.read(info)
+            sha = hashlib.sha256()
+            with self.zip.open(info) as handle:
+                while chunk := handle.read(1 << 20):
+                    sha.update(chunk)
+            return sha.hexdigest().encode()
+        except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError,
+                NotImplementedError) as err:  # a lying size, a bad CRC, encryption
+            raise InputError(f"the project file is damaged: {name}: {err}", subject=self.path,
+                             fix="export the project again") from None
+
+    def member(self, path: str | None, *, digest: bool = False) -> bytes | None:
+        """A source file (or its SHA-256): inside the project (``internal://``), or outside
+        it (``absolute://``, ``relative://``, ``file://``) only if the user named it."""
+        if not path:
+            return None
+        name = re.sub(r"^internal://", "", path)
+        if name != path:
+            for candidate in (f"sources/{name}", f"Sources/{name}", name):
+                try:
+                    return self.read(candidate, digest=digest)
+                except KeyError:
+                    continue
+            return None
+        outside = re.sub(r"^(absolute|file):/*", "/", path)
+        local = Path(outside) if outside != path else \
+            self.path.parent / re.sub(r"^relative:/*", "", path)
+        local = local.resolve()
+        if not any(local == a or local.is_relative_to(a) for a in self.allowed):
+            self.unread.append(f"{path_text(local)} (pass --read-source {path_text(local)} "
+                               "to read it)")
+            return None
+        if not local.is_file():
+            return None
+        data = local.read_bytes()
+        return hashlib.sha256(data).hexdigest().encode() if digest else data
 
 
 def _decode(data: bytes) -> str:
@@ -93,8 +157,11 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8-sig", errors="replace")
 
 
-def read_project(path: Path):
-    """(users, codes, sources, selections) of a ``.qdpx`` file."""
+def read_project(path: Path, *, max_unpacked: int = MAX_UNPACKED,
+                 read_paths: list[Path] | None = None):
+    """(users, codes, sources, selections, invalid, unread) of a ``.qdpx`` file: ``invalid``
+    lists the selections whose positions are not whole numbers inside their source text,
+    ``unread`` the outside sources not read (not in ``read_paths``)."""
     try:
         archive = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as err:
@@ -105,9 +172,10 @@ def read_project(path: Path):
         if not names:
             raise InputError("no project.qde inside", subject=path,
                              fix="export the project again as REFI-QDA / QDPX")
+        files = _Archive(archive, path, max_unpacked, list(read_paths or []))
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
         try:
-            root = etree.fromstring(archive.read(names[0]), parser)
+            root = etree.fromstring(files.read(names[0]), parser)
         except etree.XMLSyntaxError as err:
             raise InputError(f"project.qde is not well-formed XML: {err}", subject=path,
                              fix="export the project again") from None
@@ -126,7 +194,7 @@ def read_project(path: Path):
         for note in root.iter(_q("Note")):
             content = note.find(_q("PlainTextContent"))
             notes[_norm(note.get("guid"))] = content.text if content is not None else None
-        sources, selections = {}, []
+        sources, selections, invalid = {}, [], []
 
         def add(key: str, sel, start: int | None, end: int | None, snippet: str | None) -> None:
             for coding in sel.findall(_q("Coding")):
@@ -150,20 +218,45 @@ def read_project(path: Path):
             is_pdf = owner.tag == _q("PDFSource")
             holder = owner.find(_q("Representation")) if is_pdf else owner
             text = None
+            n_unread = len(files.unread)
             if holder is not None:
                 content = holder.find(_q("PlainTextContent"))
-                data = _read_member(archive, holder.get("plainTextPath"))
+                data = files.member(holder.get("plainTextPath"))
                 text = _decode(data) if data is not None else (
                     content.text if content is not None else None)
-            pdf = _read_member(archive, owner.get("path")) if is_pdf else None
+            pdf = files.member(owner.get("path"), digest=True) if is_pdf else None
+            name = owner.get("name") or key
             sources[key] = {"name": owner.get("name") or "", "text": text,
-                            "sha256": hashlib.sha256(pdf).hexdigest() if pdf else None}
+                            "sha256": pdf.decode() if pdf else None,
+                            "unread": len(files.unread) > n_unread}
             for sel in holder.findall(_q("PlainTextSelection")) if holder is not None else []:
-                add(key, sel, int(sel.get("startPosition")), int(sel.get("endPosition")), None)
+                start, end, problem = _positions(sel, text)
+                if problem:
+                    invalid.append(f"{name}: selection {sel.get('guid') or '?'}: {problem}")
+                    continue
+                add(key, sel, start, end, None)
             for sel in owner.findall(_q("PDFSelection")):  # ATLAS.ti: a region and its text
                 content = sel.find(f"{_q('Representation')}/{_q('PlainTextContent')}")
                 add(key, sel, None, None, content.text if content is not None else None)
-    return users, codes, sources, selections
+    return users, codes, sources, selections, invalid, files.unread
+
+
+def _positions(sel, text: str | None) -> tuple[int | None, int | None, str | None]:
+    """A selection's (start, end), or the reason they cannot be trusted: missing, not whole
+    numbers, or not a non-empty range inside the source text (when the text is known)."""
+    raw = [sel.get("startPosition"), sel.get("endPosition")]
+    if any(v is None or not v.strip() for v in raw):
+        return None, None, "startPosition or endPosition is missing"
+    try:
+        start, end = (int(v.strip()) for v in raw)
+    except ValueError:
+        return None, None, f"positions {raw[0]!r}-{raw[1]!r} are not whole numbers"
+    if start < 0 or end <= start:
+        return None, None, f"positions {start}-{end} are not a range of characters"
+    if text is not None and end > len(text):
+        return None, None, (f"positions {start}-{end} run past the end of the source text "
+                            f"({len(text)} characters)")
+    return start, end, None
 
 
 def _store_time(value: str | None) -> str | None:
@@ -293,12 +386,19 @@ def _source_document(src: dict, docs: list[_Doc], by_sha: dict, by_name: dict) -
 
 
 def import_qdpx(store: Store, path: Path, *, reviewer: str | None = None,
-                partial: bool = False) -> ImportReport:
+                partial: bool = False, max_unpacked: int = MAX_UNPACKED,
+                read_paths: list[Path] | None = None) -> ImportReport:
     """Add the project's codings as hand codings; see the module docstring."""
-    users, codes, sources, selections = read_project(path)
-    report = ImportReport()
+    users, codes, sources, selections, invalid, unread = read_project(
+        path, max_unpacked=max_unpacked, read_paths=read_paths)
+    if invalid:
+        raise ProjectError(
+            f"{len(invalid)} selections have positions that cannot be right; nothing imported",
+            subject=path, fix="the project file is damaged or was edited: export it again from "
+            "the program that made it", problems=invalid)
+    report = ImportReport(unread=unread)
     code_index = _code_index(store)
-    docs = [_Doc(store, row) for row in q.documents(store)]
+    docs = [_Doc(store, row) for row in q.documents(store, older_coded=False)]
     by_text = {d.text: d for d in docs}
     by_sha = {d.row["sha256"]: d for d in docs}
     by_name = {d.row["file_name"].lower(): d for d in docs}
@@ -335,17 +435,23 @@ def import_qdpx(store: Store, path: Path, *, reviewer: str | None = None,
                     doc, offsets = found[0]
         span = doc.span(*offsets) if doc and offsets else None
         if span is None:
-            report.problems.append(f"{where}: the selected text is in no ingested document")
+            report.problems.append(
+                f"{where}: its source file is outside the project and was not read"
+                if src.get("unread") and text is None else
+                f"{where}: the selected text is in no ingested document")
             continue
         name = reviewer or users.get(sel.user_guid) or "unknown"
         planned.append((sel, span, code, name))
     report.fuzzy = sum(d.fuzzy for d in docs)
     if report.problems and not partial:
+        fix = ("load the codebook and ingest the documents first, or pass --partial to import "
+               "the codings that can be placed")
+        if unread:
+            fix = (f"the project keeps {len(unread)} source(s) outside itself, not read: "
+                   f"{unread[0]}; or {fix}")
         raise InputError(
             f"{len(report.problems)} codings cannot be placed, nothing imported; first: "
-            f"{report.problems[0]}", subject=path,
-            fix="load the codebook and ingest the documents first, or pass --partial to import "
-            "the codings that can be placed")
+            f"{report.problems[0]}", subject=path, fix=fix)
     with store.transaction():
         for sel, (first, last), code, name in planned:
             what = _code_or_role(code)

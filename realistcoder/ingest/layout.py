@@ -99,22 +99,24 @@ def remove_running_heads(pages: list[Page]) -> None:
     begins with the other ("Journal of Care" on even pages, "Journal of Care 2018; 10(1)" on
     odd ones).
     """
-    found: dict[tuple[int, int], list[tuple[str, int]]] = {}  # (page, height) -> texts
+    # (height bucket) -> margin text -> pages it is on; texts are compared through this table,
+    # not pairwise, so that a page of thousands of scattered letters stays linear
+    by_height: dict[int, dict[str, set[int]]] = {}
     for page in pages:
         for line in page.lines:
             if _in_margin(line, page):
-                found.setdefault((page.number, _height_bucket(line)), []).append(
-                    (_norm(line.text), page.number))
-    by_height: dict[int, list[tuple[str, int]]] = {}
-    for (_, bucket), texts in found.items():
-        by_height.setdefault(bucket, []).extend(texts)
+                by_height.setdefault(_height_bucket(line), {}).setdefault(
+                    _norm(line.text), set()).add(page.number)
+    long_texts = {b: [t for t in texts if len(t) >= 15] for b, texts in by_height.items()}
     need = 2 if len(pages) < 6 else max(2, round(0.2 * len(pages)))
     for page in pages:
         kept = []
         for line in page.lines:
+            bucket = _height_bucket(line)
             if _in_margin(line, page) and (
                 PAGE_NUMBER.match(line.text.strip())
-                or _repeats(_norm(line.text), by_height.get(_height_bucket(line), [])) >= need
+                or _repeats(_norm(line.text), by_height.get(bucket, {}),
+                            long_texts.get(bucket, [])) >= need
             ):
                 continue
             kept.append(line)
@@ -129,13 +131,16 @@ def _height_bucket(line: Line) -> int:
     return int(line.top // 12)
 
 
-def _repeats(text: str, others: list[tuple[str, int]]) -> int:
-    """On how many pages a margin line at this height reads the same (or extends it)."""
-    pages = set()
-    for other, number in others:
-        short, long = (text, other) if len(text) <= len(other) else (other, text)
-        if short == long or (len(short) >= 15 and long.startswith(short)):
-            pages.add(number)
+def _repeats(text: str, table: dict[str, set[int]], long_texts: list[str]) -> int:
+    """On how many pages a margin line at this height reads the same (or extends it): exact
+    matches from ``table``; a text of 15+ characters also matches the ``long_texts`` it begins
+    or that begin it."""
+    pages = set(table.get(text, ()))
+    if len(text) >= 15:
+        for other in long_texts:
+            short, long = (text, other) if len(text) <= len(other) else (other, text)
+            if long.startswith(short):
+                pages |= table[other]
     return len(pages)
 
 

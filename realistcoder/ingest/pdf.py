@@ -324,14 +324,19 @@ def _drop_overprints(lines: list[Line], firsts: list[tuple[int, int]]
                      ) -> tuple[list[Line], list[tuple[int, int]]]:
     """Drop a line printed again at the same place (fake bold, or a block drawn twice): the
     reader sees it once, so its sentences must come out once."""
-    seen: dict[str, list[Line]] = {}
+    # lines are filed by text and by the whole point their corner falls in, so that each line
+    # is compared only with the few printed near it (a page of scattered letters has thousands
+    # of one-letter lines: comparing each with every other one took minutes)
+    seen: dict[tuple[str, int, int], list[Line]] = {}
     kept, kept_firsts = [], []
     for line, first in zip(lines, firsts, strict=True):
-        same = seen.setdefault(line.text, [])
+        x, y = math.floor(line.x0), math.floor(line.top)
         if any(abs(o.x0 - line.x0) < 1.0 and abs(o.top - line.top) < 1.0
-               and abs(o.x1 - line.x1) < 1.0 for o in same):
+               and abs(o.x1 - line.x1) < 1.0
+               for dx in (-1, 0, 1) for dy in (-1, 0, 1)
+               for o in seen.get((line.text, x + dx, y + dy), ())):
             continue
-        same.append(line)
+        seen.setdefault((line.text, x, y), []).append(line)
         kept.append(line)
         kept_firsts.append(first)
     return kept, kept_firsts

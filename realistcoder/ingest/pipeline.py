@@ -8,29 +8,33 @@ run it; :func:`ingest` hashes files, skips those already stored, extracts (in pa
 from __future__ import annotations
 
 import bisect
+import contextlib
 import os
 import re
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 
-from realistcoder.errors import InputError, RealistCoderError
+from realistcoder.errors import InputError, RealistCoderError, StoreError
 from realistcoder.ingest import sections as S
-from realistcoder.ingest import sources
+from realistcoder.ingest import sources, worker
+from realistcoder.ingest.carry import CarryReport, carry_codings
 from realistcoder.ingest.layout import Block, body_style, page_blocks, remove_running_heads
+from realistcoder.ingest.long_runs import MAX_SENTENCE_CHARS, cap_length
 from realistcoder.ingest.pdf import read_pdf
 from realistcoder.ingest.segment import split_sentences
 from realistcoder.ingest.structure import classify
 from realistcoder.ingest.text import (
     Piece,
     block_text,
+    load_word_list,
     merge_continuations,
     normalise_lines,
     vocabulary,
 )
 from realistcoder.ingest.textfile import text_blocks
+from realistcoder.ingest.worker import Limits
+from realistcoder.safe_text import path_text
 from realistcoder.store import Store, utcnow
 from realistcoder.store import documents as docs
 from realistcoder.store.documents import DocumentRecord, PageRow, SentenceRow
@@ -42,7 +46,8 @@ DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+[^\s\"<>.,;)\]])")
 @dataclass
 class FileResult:
     """What happened to one file: ``new``, ``version``, ``unchanged``, ``retried``,
-    ``restored`` or ``failed`` (with ``error``)."""
+    ``restored`` or ``failed`` (with ``error``; ``skipped`` when it failed on a resource limit
+    before and was not tried again). ``path`` is printable (see :func:`path_text`)."""
 
     path: str
     outcome: str
@@ -51,6 +56,8 @@ class FileResult:
     n_pages: int = 0
     n_sentences: int = 0
     trace: str = ""  # the traceback of an unexpected failure (shown with --debug)
+    skipped: bool = False
+    carried: CarryReport | None = None  # a new version: which codings moved to it, which not
 
 
 @dataclass
@@ -74,8 +81,8 @@ def extract(path: Path, password: str | list[str] | None = None,
     data = sources.read_bytes(path) if data is None else data
     kind = sources.detect_kind(path, data)
     record = DocumentRecord(
-        path=str(path.resolve()), file_name=path.name, sha256=sources.sha256(data), kind=kind,
-        text="", pages=[], sentences=[],
+        path=path_text(path.resolve()), file_name=path_text(path.name),
+        sha256=sources.sha256(data), kind=kind, text="", pages=[], sentences=[],
     )
     if kind == "text":
         text = sources.decode_text(path, data)
@@ -132,20 +139,32 @@ def _assemble(record: DocumentRecord, items: list, page_info: list[tuple]) -> No
     _pages(record, spans, page_info)
     starts = [p.start for p in record.pages]
     seq = 0
+    n_cut = 0
+    cut_pages: set[int] = set()
     for paragraph, (offset, text, kind, pieces) in enumerate(spans):
+        ends = [p.doc_end for p in pieces]  # in order: the boxes of a sentence are a bisection
         if kind in WHOLE_BLOCK_KINDS:
             lead = len(text) - len(text.lstrip())
             cuts = [(lead, len(text.rstrip()))]
         else:
             cuts = split_sentences(text)
-        for s, e in cuts:
+        for s, e, cut in cap_length(text, cuts):
             start, end = offset + s, offset + e
             page_no = record.pages[bisect.bisect_right(starts, start) - 1].page_no
             record.sentences.append(SentenceRow(
                 seq=seq, page_no=page_no, start=start, end=end, text=record.text[start:end],
-                section=kind, paragraph=paragraph, bbox=_boxes(pieces, start, end),
+                section=kind, paragraph=paragraph, bbox=_boxes(pieces, ends, start, end),
+                cut_at_length=cut,
             ))
             seq += 1
+            if cut:
+                n_cut += 1
+                cut_pages.add(page_no)
+    if n_cut:
+        where = f" on page(s) {_ranges(sorted(cut_pages))}" if record.kind == "pdf" else ""
+        record.warnings.append(
+            f"{n_cut} sentences are pieces of text with no sentence end{where}, cut at "
+            f"{MAX_SENTENCE_CHARS:,} characters each (check that this is the right file)")
 
 
 def _pages(record: DocumentRecord, spans: list, page_info: list[tuple]) -> None:
@@ -171,10 +190,13 @@ def _pages(record: DocumentRecord, spans: list, page_info: list[tuple]) -> None:
     record.pages = rows
 
 
-def _boxes(pieces: list[Piece], start: int, end: int) -> list[list[float]]:
+def _boxes(pieces: list[Piece], ends: list[int], start: int, end: int) -> list[list[float]]:
     boxes = []
-    for p in pieces:
-        if p.doc_end <= start or p.doc_start >= end:
+    for k in range(bisect.bisect_right(ends, start), len(pieces)):
+        p = pieces[k]
+        if p.doc_start >= end:
+            break
+        if p.doc_end <= start:
             continue
         a = p.index + max(start - p.doc_start, 0)
         b = p.index + min(end, p.doc_end) - p.doc_start - 1
@@ -273,20 +295,31 @@ def _plausible_title(title: str) -> bool:
 # --- ingest (the parent process writes the store) ---------------------------------------------
 
 
-def _work(args: tuple[str, list[str]]) -> tuple[str, DocumentRecord | None, str | None, str]:
-    """Worker: extract one file; never raises (errors come back as one-line strings)."""
-    path_text, password = args
-    path = Path(path_text)
+def _work(args: tuple[str, list[str] | None]) -> DocumentRecord:
+    """Extract one file (in a worker process); unexpected failures become one line."""
+    path_name, password = args
+    path = Path(path_name)
     try:
-        return path_text, extract(path, password), None, ""
-    except RealistCoderError as err:
-        return path_text, None, str(err), ""
+        return extract(path, password)
+    except RealistCoderError:
+        raise
     except Exception as err:  # a bug or a PDF pdfium chokes on: report, keep going
-        import traceback
-
-        message = (f"{path}: could not extract text ({type(err).__name__}: {err}) "
+        message = (f"{path_text(path)}: could not extract text ({type(err).__name__}: {err}) "
                    "(please report this file; run with --debug for details)")
-        return path_text, None, " ".join(message.split()), traceback.format_exc()
+        raise _Unexpected(" ".join(message.split())) from err
+
+
+class _Unexpected(Exception):
+    """An extraction failure that is not the file's fault as far as we know (with a trace)."""
+
+
+@dataclass
+class _Pending:
+    path: Path
+    print_name: str
+    sha256: str
+    kind: str
+    size: int
 
 
 def ingest(
@@ -295,79 +328,124 @@ def ingest(
     *,
     jobs: int = 1,
     password: str | list[str] | None = None,
+    limits: Limits | None = None,
     progress: Callable[[FileResult], None] | None = None,
     on_total: Callable[[int], None] | None = None,
 ) -> IngestReport:
     """Ingest every file named by ``args``; one transaction per document.
 
-    Unchanged files (same SHA-256 as a stored document) are skipped before extraction, so
-    re-running after an interruption only does the remaining work.
+    Each file is read in a worker process of its own under ``limits`` (memory, time), ``jobs``
+    at a time, so that a hostile file fails alone. Unchanged files (same SHA-256 as a stored
+    document) are skipped before extraction, so re-running after an interruption only does the
+    remaining work; so are files that failed on a limit before, unless that limit was raised.
     """
+    limits = limits or Limits()
     report = IngestReport()
     files, problems = sources.expand(args)
     if on_total:
         on_total(len(files) + len(problems))
     for problem in problems:
-        _done(report, progress, FileResult(problem.path, "failed", error=str(problem.error)))
-    todo: list[Path] = []
-    hashes: dict[str, tuple[str, str]] = {}
-    sizes: dict[str, int] = {}
+        _done(report, progress, FileResult(path_text(problem.path), "failed",
+                                           error=str(problem.error)))
+    todo: dict[str, _Pending] = {}
     for path in files:
+        name = path_text(path)
         try:
-            data = sources.read_bytes(path)
+            print_ = sources.fingerprint(path)
         except InputError as err:
-            _done(report, progress, FileResult(str(path), "failed", error=str(err)))
+            _done(report, progress, FileResult(name, "failed", error=str(err)))
             continue
-        digest = sources.sha256(data)
-        known = docs.find_by_sha256(store, digest)
+        known = docs.find_by_sha256(store, print_.sha256)
         if known is not None and known["status"] == "ok":
-            _done(report, progress, FileResult(str(path), "unchanged", known["id"]))
+            _done(report, progress, FileResult(name, "unchanged", known["id"]))
             continue
-        hashes[str(path)] = (digest, _guess_kind(path, data))
-        sizes[str(path)] = len(data)
-        todo.append(path)
-    tasks = [(str(p), password) for p in todo]
-    if jobs > 1 and len(tasks) > 1:
-        workers = min(jobs, len(tasks), os.cpu_count() or 1) or 1
-        try:
-            context = get_context("fork")  # cheap start, shares the loaded modules
-        except ValueError:  # not on this platform (Windows)
-            context = get_context()
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            # biggest files first so that no worker is left with a long tail; results are
-            # still stored in the order the files were named (stable document ids)
-            futures = {}
-            for task in sorted(tasks, key=lambda t: -sizes[t[0]]):
-                futures[task[0]] = pool.submit(_work, task)
-            for path_text, _ in tasks:
-                _store_one(store, report, progress, futures.pop(path_text).result(), hashes)
+        if known is not None and not _limits_raised(known.get("failed_limit"), limits):
+            _done(report, progress, FileResult(name, "failed", known["id"],
+                                               error=known["error"], skipped=True))
+            continue
+        todo[str(path)] = _Pending(path, name, print_.sha256,
+                                   _guess_kind(path, print_.head), print_.size)
+    order = list(todo)
+    jobs = max(1, min(jobs, os.cpu_count() or 1))  # each worker may use up to the memory cap
+    if jobs > 1:  # biggest files first, so that no worker is left with a long tail
+        tasks = sorted(order, key=lambda key: -todo[key].size)
     else:
-        for task in tasks:
-            _store_one(store, report, progress, _work(task), hashes)
+        tasks = order
+    # results are stored in the order the files were named (stable document ids)
+    finished: dict[str, worker.Outcome] = {}
+    stored = 0
+    if tasks:
+        load_word_list()  # shared by the workers, not loaded by each
+    runs = worker.run(_work, [(key, (key, password)) for key in tasks], jobs=jobs,
+                      limits=limits, describe=lambda key: todo[key].print_name)
+    with contextlib.closing(runs):  # an error here stops the workers at once
+        for key, outcome in runs:
+            finished[key] = outcome
+            while stored < len(order) and order[stored] in finished:
+                name = order[stored]
+                try:
+                    _store_one(store, report, progress, todo[name], finished.pop(name), limits)
+                except StoreError as err:  # a full disk: say what this run did store
+                    raise _stopped(err, todo[name].print_name, report) from err
+                stored += 1
     return report
 
 
-def _guess_kind(path: Path, data: bytes) -> str:
-    return "pdf" if b"%PDF-" in data[:1024] else (path.suffix.lower().lstrip(".") or "file")
+def _stopped(err: StoreError, name: str, report: IngestReport) -> StoreError:
+    saved = report.count("new", "version", "retried", "restored")
+    return StoreError(
+        f"{err.message} while storing {name}; {saved} document(s) of this run were stored "
+        "before it", subject=err.subject,
+        fix="free some space or fix the store, then run the same command again: stored files "
+        "are skipped, the rest are ingested")
 
 
-def _store_one(store, report, progress, outcome, hashes) -> None:
-    path_text, record, error, trace = outcome
-    if record is not None:
+def _limits_raised(failed_limit: str | None, limits: Limits) -> bool:
+    """Whether a file that failed before deserves another try: it did not fail on a limit, or
+    that limit is higher (or gone) now."""
+    if not failed_limit:
+        return True
+    kind, _, value = failed_limit.partition(" ")
+    now = limits.memory_mb if kind == "memory" else limits.timeout_s
+    try:
+        return now is None or float(now) > float(value)
+    except ValueError:
+        return True
+
+
+def _guess_kind(path: Path, head: bytes) -> str:
+    return "pdf" if b"%PDF-" in head[:1024] else (path.suffix.lower().lstrip(".") or "file")
+
+
+def _store_one(store: Store, report: IngestReport, progress, item: _Pending,
+               outcome: worker.Outcome, limits: Limits) -> None:
+    record = outcome.value
+    error = outcome.error
+    if isinstance(record, DocumentRecord):
         if not record.sentences:
-            error = str(InputError("no sentences could be extracted", subject=path_text,
+            error = str(InputError("no sentences could be extracted", subject=item.print_name,
                                    fix="check the file; if it is scanned, run OCR first"))
         else:
-            doc_id, what = docs.write_document(store, record)
-            _done(report, progress, FileResult(path_text, what, doc_id,
+            with store.transaction():  # the new version and its carried codings together
+                doc_id, what = docs.write_document(store, record)
+                carried = carry_codings(store, doc_id) if what in ("version", "restored") \
+                    else None
+            _done(report, progress, FileResult(item.print_name, what, doc_id,
                                                n_pages=len(record.pages),
-                                               n_sentences=len(record.sentences)))
+                                               n_sentences=len(record.sentences),
+                                               carried=carried))
             return
-    digest, kind = hashes[path_text]
-    path = Path(path_text)
-    doc_id = docs.write_failure(store, path=str(path.resolve()), file_name=path.name,
-                                sha256=digest, kind=kind, error=error or "failed")
-    _done(report, progress, FileResult(path_text, "failed", doc_id, error=error, trace=trace))
+    failed_limit = None
+    if outcome.limit == "memory":
+        failed_limit = f"memory {limits.memory_mb}"
+    elif outcome.limit == "time":
+        failed_limit = f"time {limits.timeout_s:g}"
+    doc_id = docs.write_failure(store, path=path_text(item.path.resolve()),
+                                file_name=path_text(item.path.name), sha256=item.sha256,
+                                kind=item.kind, error=error or "failed",
+                                failed_limit=failed_limit)
+    _done(report, progress, FileResult(item.print_name, "failed", doc_id, error=error,
+                                       trace=outcome.trace))
 
 
 def _done(report: IngestReport, progress, result: FileResult) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,13 +98,43 @@ def _walk(folder: Path):
 
 def read_bytes(path: Path) -> bytes:
     """The file's bytes, or a one-line InputError when it cannot be read."""
+    with _reading(path):
+        return path.read_bytes()
+
+
+@dataclass
+class Fingerprint:
+    """What ingest knows of a file before reading it: SHA-256, size and first bytes."""
+
+    sha256: str
+    size: int
+    head: bytes
+
+
+def fingerprint(path: Path) -> Fingerprint:
+    """Hash the file in chunks (a huge file is never held in memory), or raise InputError."""
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    with _reading(path), path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            if not head:
+                head = chunk[:1024]
+            digest.update(chunk)
+            size += len(chunk)
+    return Fingerprint(digest.hexdigest(), size, head)
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Turn the ways reading a file fails into one-line InputErrors."""
     if path.is_dir():
         raise InputError("is a folder", subject=path, fix="pass the folder itself, not a link")
     if path.exists() and not path.is_file():  # reading /dev/zero or a pipe never ends
         raise InputError("not a regular file (a device, pipe or socket)", subject=path,
                          fix="pass a PDF, .txt or .md file saved on disk")
     try:
-        return path.read_bytes()
+        yield
     except FileNotFoundError:
         raise InputError("no such file (a broken link?)", subject=path,
                          fix="check the path") from None

@@ -242,6 +242,12 @@ def _known(word: str) -> bool:
     return False
 
 
+def load_word_list() -> None:
+    """Load the English word list now: before the extraction workers fork, so that each of
+    them shares it instead of loading its own."""
+    _english_words()
+
+
 @functools.cache
 def _english_words() -> frozenset[str]:
     """Base forms and inflections from spacy-lookups-data (about 120,000 words; 0.1 s)."""

@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from realistcoder.codebook.model import Codebook
-from realistcoder.errors import StoreError
+from realistcoder.codebook.validate import regex_problems
+from realistcoder.errors import CodebookError, RealistCoderError, StoreError
 from realistcoder.ingest.sections import PROPOSE_BY_DEFAULT
 from realistcoder.store import proposals as db
 from realistcoder.store.codebooks import code_row_ids
@@ -60,6 +62,7 @@ class ProposeSummary:
     role_proposals: Counter = field(default_factory=Counter)  # new role proposals per role
     role_superseded: int = 0
     gated: int = 0  # code matches left out: the detector did not find their role
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (document, one-line reason)
 
 
 @dataclass
@@ -154,6 +157,11 @@ def propose(
     targets = []
     for cb_id, cb in codebooks:
         code_ids = code_row_ids(store, cb_id)
+        unsafe = [p for c in cb.codes for p in regex_problems(c)]
+        if unsafe:  # stored before codebooks were checked for them
+            raise CodebookError(f"stored codebook #{cb_id}: {unsafe[0].message}",
+                                subject="codebook", fix="fix the pattern and load the codebook "
+                                "again with `realistcoder codebook load`")
         missing = [c.id for c in cb.codes if c.id not in code_ids]
         if missing:
             raise StoreError(
@@ -176,26 +184,17 @@ def propose(
         doc_id = item.document["id"]
         chosen = [targets[i] for i in item.codebooks]
         written = Counter()
-        n_doc = n_roles = 0
-        for batch in db.sentence_batches(store, doc_id, sections, batch_size):
-            ids = [row["id"] for row in batch]
-            parsed = list(nlp.pipe((row["text"] for row in batch), batch_size=256))
-            found = [matcher.match(d, min_score=min_score) for d in parsed] if chosen else []
-            role_rows = _role_rows(detector, ids, parsed) if item.roles else []
-            if detector is not None and chosen:
-                found = _gate(detector, parsed, found, summary)
-            with store.transaction():
-                for target in chosen:
-                    written[target.codebook_id] += _write_batch(store, target, ids, found, summary)
-                if item.roles:
-                    new, gone = db.write_role_proposals(store, ids, role_rows)
-                    summary.role_proposals.update(new)
-                    summary.role_superseded += gone
-                    n_roles += sum(new.values())
-            n_doc += len(batch)
-            summary.sentences += len(batch)
-            if progress is not None:
-                progress(len(batch))
+        try:  # one bad document is reported and skipped; it never blocks the others
+            n_doc, n_roles = _propose_document(
+                store, item, chosen, nlp, matcher, detector, sections, batch_size, min_score,
+                summary, written, progress)
+        except (RealistCoderError, sqlite3.Error):
+            raise  # the store's fault (locked, full disk), not the document's
+        except Exception as err:
+            doc = item.document
+            summary.failed.append((doc.get("file_name") or f"document {doc_id}",
+                                   " ".join(f"{type(err).__name__}: {err}".split())))
+            continue
         with store.transaction():
             for target in chosen:
                 db.record_pass(store, target.codebook_id, doc_id, sections, min_score,
@@ -203,6 +202,33 @@ def propose(
             if item.roles:
                 db.record_role_pass(store, doc_id, version, sections, n_doc, n_roles)
     return summary
+
+
+def _propose_document(store, item: Work, chosen, nlp, matcher, detector, sections,
+                      batch_size, min_score, summary, written, progress) -> tuple[int, int]:
+    """Read one document in batches: role proposals and code proposals, one transaction per
+    batch; returns (sentences read, new role proposals)."""
+    n_doc = n_roles = 0
+    for batch in db.sentence_batches(store, item.document["id"], sections, batch_size):
+        ids = [row["id"] for row in batch]
+        parsed = list(nlp.pipe((row["text"] for row in batch), batch_size=256))
+        found = [matcher.match(d, min_score=min_score) for d in parsed] if chosen else []
+        role_rows = _role_rows(detector, ids, parsed) if item.roles else []
+        if detector is not None and chosen:
+            found = _gate(detector, parsed, found, summary)
+        with store.transaction():
+            for target in chosen:
+                written[target.codebook_id] += _write_batch(store, target, ids, found, summary)
+            if item.roles:
+                new, gone = db.write_role_proposals(store, ids, role_rows)
+                summary.role_proposals.update(new)
+                summary.role_superseded += gone
+                n_roles += sum(new.values())
+        n_doc += len(batch)
+        summary.sentences += len(batch)
+        if progress is not None:
+            progress(len(batch))
+    return n_doc, n_roles
 
 
 def _gate(detector, parsed: list, found: list[list], summary: ProposeSummary) -> list[list]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from realistcoder.store import review as rv
 from realistcoder.store.db import Store
+from realistcoder.store.documents import older_version_codings
 
 ROLE_ORDER = ("context", "mechanism", "outcome", "other")
 
@@ -40,6 +41,9 @@ def review_status(store: Store, viewer: str | None = None, unblinded: bool = Fal
         "reviewers": reviewers,
         "codings": codings,
         "appraised": {r["reviewer"]: r["n"] for r in raw["appraised"] if visible(r["reviewer"])},
+        # codings a changed document's new version could not take: to uncode or redo
+        "on_older_versions": {k: v for k, v in older_version_codings(store).items()
+                              if visible(k)},
         "blinded": not unblinded,
         # how many have decided is itself the kind of thing blinding hides
         "all_reviewers": len(rv.reviewers(store)) if unblinded else None,
@@ -65,6 +69,12 @@ def render_status(data: dict) -> str:
             for theory, roles in sorted(theories.items()):
                 lines.append(f"{name:<16}{theory[:21]:<22}"
                              + "".join(f"{roles.get(r, 0):>10}" for r in ROLE_ORDER))
+    if data.get("on_older_versions"):
+        lines += ["", "codings left on an older version of a changed document (not carried to "
+                  "the new version): "
+                  + ", ".join(f"{k} {v}" for k, v in sorted(data["on_older_versions"].items())),
+                  "  list them with `realistcoder export codings --older-versions`, then uncode "
+                  "them or code the new text"]
     if data["appraised"]:
         lines += [""] + [f"appraised by {k}: {v} documents"
                          for k, v in sorted(data["appraised"].items())]

@@ -14,7 +14,7 @@ import uuid as uuidlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -24,6 +24,7 @@ from realistcoder.export.safe import spreadsheet_text
 from realistcoder.export.xlsx import set_text
 from realistcoder.files import atomic_output
 from realistcoder.review.session import Filters
+from realistcoder.spreadsheets import reading_workbook, sheet_values
 from realistcoder.store import review as rv
 from realistcoder.store.db import Store
 
@@ -41,10 +42,6 @@ FILL = PatternFill("solid", fgColor="FFF2CC")
 
 class RowsError(InputError):
     """Some rows of an imported file are bad; ``problems`` names each by row number."""
-
-    def __init__(self, message, *, subject=None, fix=None, problems=()):
-        self.problems = list(problems)
-        super().__init__(message, subject=subject, fix=fix)
 
 
 def worksheet_rows(store: Store, reviewer: str, filters: Filters | None = None) -> list[dict]:
@@ -148,18 +145,7 @@ def read_rows(path: Path) -> tuple[list[tuple[int, dict]], str | None]:
     suffix = path.suffix.lower()
     owner = None
     if suffix == ".xlsx":
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as err:  # openpyxl raises many kinds for a bad file
-            raise InputError(f"cannot read the workbook ({type(err).__name__})", subject=path,
-                             fix="save it again from Excel as .xlsx") from err
-        ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
-        table = [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
-        if ABOUT in wb.sheetnames:
-            for row in wb[ABOUT].iter_rows(values_only=True):
-                if row and row[0] == "reviewer" and len(row) > 1:
-                    owner = str(row[1])
-        wb.close()
+        table, owner = _read_xlsx(path)
     elif suffix == ".csv":
         try:
             with open(path, encoding="utf-8-sig", newline="") as handle:
@@ -179,6 +165,25 @@ def read_rows(path: Path) -> tuple[list[tuple[int, dict]], str | None]:
         if any(row.values()):
             out.append((number, row))
     return out, owner
+
+
+def _read_xlsx(path: Path) -> tuple[list[list], str | None]:
+    """The first (or ``worksheet``) sheet's values and the ``about`` sheet's reviewer; a cell
+    holding a formula refuses the file, each one listed (see :mod:`realistcoder.spreadsheets`)."""
+    owner = None
+    with reading_workbook(path) as wb:
+        ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
+        table, formulas = sheet_values(ws)
+        if ABOUT in wb.sheetnames:
+            for row in wb[ABOUT].iter_rows(values_only=True):
+                if row and row[0] == "reviewer" and len(row) > 1:
+                    owner = str(row[1])
+    if formulas:
+        raise RowsError(f"{len(formulas)} cell(s) hold formulas, not values; nothing was "
+                        "imported", subject=path,
+                        fix="type the values themselves, or copy them and paste them as values",
+                        problems=formulas)
+    return table, owner
 
 
 def _cell(value) -> str:

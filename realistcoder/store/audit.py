@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from realistcoder.store.db import Store
+from realistcoder.store.documents import OLDER_CODED
 from realistcoder.store.review import CONSENSUS
 
 # proposals that still count: not superseded by a newer codebook version, or decided by someone
@@ -24,9 +25,13 @@ def _in(values: Iterable) -> tuple[str, list]:
 
 
 def documents(store: Store) -> list[dict]:
-    """Every current document: id, file name, title."""
+    """Every current document (id, file name, title), and every older version of a changed
+    file that still holds codings not carried to the new version, named "FILE (older version
+    N)" and flagged ``older``: the audit compares them as documents of their own."""
     return store.query(
-        "SELECT id, file_name AS document, title FROM documents WHERE status = 'ok' ORDER BY id")
+        "SELECT id, CASE WHEN status = 'ok' THEN file_name ELSE file_name || ' (older version ' "
+        "|| version || ')' END AS document, title, status != 'ok' AS older FROM documents d "
+        f"WHERE status = 'ok' OR ({OLDER_CODED}) ORDER BY id")
 
 
 def activity(store: Store) -> list[dict]:

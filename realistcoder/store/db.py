@@ -16,7 +16,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from realistcoder.errors import StoreError
+from realistcoder.errors import NotFoundError, StoreError
 from realistcoder.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 DEFAULT_DB = "review.db"
@@ -58,8 +58,8 @@ class Store:
         except BaseException as exc:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.OperationalError) and _environmental(exc):
-                raise _store_error(self.path, exc) from exc  # read-only, full disk, locked
+            if isinstance(exc, sqlite3.DatabaseError) and _environmental(exc):
+                raise _store_error(self.path, exc) from exc  # read-only, full disk, damaged
             raise
         else:
             try:
@@ -71,7 +71,12 @@ class Store:
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[dict]:
         """Rows of a read query as dicts."""
-        cursor = self.conn.execute(sql, params)
+        try:
+            cursor = self.conn.execute(sql, params)
+        except OverflowError:  # an id typed (or read from a file) beyond SQLite's integers
+            raise NotFoundError(
+                "a number given is too large to be an id (the largest is "
+                f"{2**63 - 1:,})", subject="id", fix="check the ids and numbers given") from None
         names = [c[0] for c in cursor.description or ()]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -91,14 +96,29 @@ class Store:
 def _environmental(err: sqlite3.Error) -> bool:
     """An error from where the store lives (not from the SQL): the user can fix it."""
     text = str(err).lower()
-    return any(w in text for w in ("readonly", "locked", "busy", "disk", "full", "unable to open"))
+    return any(w in text for w in ("readonly", "locked", "busy", "disk", "full", "unable to open",
+                                   "i/o error", "malformed", "not a database"))
+
+
+def database_error(path: Path, err: sqlite3.Error) -> StoreError | None:
+    """The one-line error for an SQLite failure caused by where the store lives (full disk,
+    damaged file, locked, read-only), or None for anything else (a bug)."""
+    return _store_error(path, err) if _environmental(err) else None
+
+
+UNSAVED = "what this step was writing was not saved; earlier steps were"
 
 
 def _store_error(path: Path, err: sqlite3.Error) -> StoreError:
     text = str(err).lower()
     if "full" in text:
         return StoreError("the disk is full", subject=path,
-                          fix="free some space, then run the command again (nothing was saved)")
+                          fix=f"free some space, then run the command again ({UNSAVED})")
+    if "i/o error" in text:
+        return StoreError(
+            "cannot write the review store: the disk reported an input/output error (it may "
+            "be full, failing, or a network drive that went away)", subject=path,
+            fix=f"free some space or check the disk, then run the command again ({UNSAVED})")
     if "locked" in text or "busy" in text:
         return StoreError(
             "the review store is locked by another process",

@@ -8,13 +8,14 @@ and the old row (status ``superseded``) keeps its sentences so codings made agai
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from realistcoder.errors import NotFoundError, StoreError
-from realistcoder.store.db import Store, utcnow
+from realistcoder.errors import InputError, NotFoundError
+from realistcoder.store.db import Store, database_error, utcnow
 
 
 @dataclass
@@ -27,6 +28,7 @@ class SentenceRow:
     section: str
     paragraph: int
     bbox: list[list[float]] = field(default_factory=list)
+    cut_at_length: bool = False  # a piece of a run with no sentence end (see ingest/long_runs)
 
 
 @dataclass
@@ -135,10 +137,10 @@ def write_document(store: Store, doc: DocumentRecord) -> tuple[int, str]:
         )
         store.conn.executemany(
             'INSERT INTO sentences (document_id, page_no, seq, start, "end", text, section, '
-            "paragraph, bbox) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "paragraph, bbox, cut_at_length) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (doc_id, s.page_no, s.seq, s.start, s.end, s.text, s.section, s.paragraph,
-                 json.dumps(s.bbox) if s.bbox else None)
+                 json.dumps(s.bbox) if s.bbox else None, int(s.cut_at_length))
                 for s in doc.sentences
             ],
         )
@@ -146,8 +148,9 @@ def write_document(store: Store, doc: DocumentRecord) -> tuple[int, str]:
 
 
 def write_failure(store: Store, *, path: str, file_name: str, sha256: str, kind: str,
-                  error: str) -> int | None:
-    """Record a file that could not be ingested (status ``failed``, the one-line error).
+                  error: str, failed_limit: str | None = None) -> int | None:
+    """Record a file that could not be ingested (status ``failed``, the one-line error, and
+    ``failed_limit`` such as ``memory 1024`` when a resource limit stopped it).
 
     Skipped when the same bytes are already stored fine; a previous failure is replaced.
     """
@@ -160,7 +163,8 @@ def write_failure(store: Store, *, path: str, file_name: str, sha256: str, kind:
         return db["documents"].insert(
             {
                 "path": path, "file_name": file_name, "sha256": sha256, "kind": kind,
-                "status": "failed", "error": error, "ingested_at": utcnow(),
+                "status": "failed", "error": error, "failed_limit": failed_limit,
+                "ingested_at": utcnow(),
             }
         ).last_pk
 
@@ -213,6 +217,25 @@ def get_document(store: Store, ref: int | str, *, with_text: bool = False) -> di
     return rows[0]
 
 
+# (on ``documents d``) an older version of a changed file that still holds active codings:
+# codings that could not be carried to the new version when the file changed
+OLDER_CODED = ("d.status = 'superseded' AND EXISTS (SELECT 1 FROM codings c "
+               "WHERE c.document_id = d.id AND c.active = 1)")
+
+
+def older_version_ids(store: Store) -> list[int]:
+    """Older versions of changed files that still hold codings (see OLDER_CODED)."""
+    return [r["id"] for r in store.query(
+        f"SELECT d.id FROM documents d WHERE {OLDER_CODED} ORDER BY d.id")]
+
+
+def older_version_codings(store: Store) -> dict[str, int]:
+    """Per reviewer, active codings left on older versions of changed documents."""
+    return {r["reviewer"]: r["n"] for r in store.query(
+        "SELECT c.reviewer, count(*) AS n FROM codings c JOIN documents d ON d.id = "
+        "c.document_id WHERE c.active = 1 AND d.status = 'superseded' GROUP BY c.reviewer")}
+
+
 def list_documents(store: Store, *, all_versions: bool = False) -> list[dict]:
     """Documents with their sentence counts, oldest first (superseded versions on request)."""
     where = "" if all_versions else "WHERE d.status != 'superseded'"
@@ -224,7 +247,7 @@ def list_documents(store: Store, *, all_versions: bool = False) -> list[dict]:
 
 _SENT_COLUMNS = (
     's.id, s.document_id, d.file_name AS document, s.page_no AS page, s.seq, s.start, s."end", '
-    "s.text, s.section, s.paragraph, s.bbox"
+    "s.text, s.section, s.paragraph, s.bbox, s.cut_at_length"
 )
 
 
@@ -264,12 +287,18 @@ def sentence_with_context(store: Store, sentence_id: int, n: int = 2) -> dict:
     return {"sentence": row, "before": before[::-1], "after": after}
 
 
+# characters and words that make a query FTS5 syntax rather than plain words
+FTS_SYNTAX = re.compile(r'["()*^:]|\b(?:AND|OR|NOT|NEAR)\b')
+
+
 def search_sentences(store: Store, query: str, *, limit: int = 20,
                      document_id: int | None = None) -> list[dict]:
     """Full-text search (FTS5, best match first) over sentences of current documents.
 
-    ``query`` may use FTS5 syntax ("exact phrase", OR, NOT, prefix*); if it is not valid FTS5,
-    its words are searched as plain terms instead.
+    Plain words ("patient-centred care") are searched as words, whatever punctuation they
+    hold. A query using FTS5 syntax ("exact phrase", OR, AND, NOT, NEAR(...), prefix*) runs as
+    written; when that syntax is wrong (``trust OR``, an unclosed quote) it is an InputError
+    saying so, never an empty result that reads as "no matches".
     """
     sql = (
         f"SELECT {_SENT_COLUMNS}, snippet(sentences_fts, 0, '[', ']', '…', 12) AS snippet "
@@ -279,23 +308,23 @@ def search_sentences(store: Store, query: str, *, limit: int = 20,
         + (" AND s.document_id = ?" if document_id is not None else "")
         + " ORDER BY rank LIMIT ?"
     )
-
-    def run(q: str) -> list[dict]:
-        params = (q, document_id, limit) if document_id is not None else (q, limit)
-        return store.query(sql, params)
-
-    try:
-        return run(query)
-    except sqlite3.OperationalError:
-        words = [w.replace('"', "") for w in query.split()]
-        quoted = " ".join(f'"{w}"' for w in words if w)
-        if not quoted:
+    if FTS_SYNTAX.search(query):
+        match = query
+    else:
+        match = " ".join(f'"{w}"' for w in query.replace('"', " ").split())
+        if not match:
             return []
-        try:
-            return run(quoted)
-        except sqlite3.OperationalError as err:
-            raise StoreError(f"cannot search for {query!r}: {err}",
-                             fix="simplify the query") from err
+    params = (match, document_id, limit) if document_id is not None else (match, limit)
+    try:
+        return store.query(sql, params)
+    except sqlite3.OperationalError as err:
+        if database_error(store.path, err) is not None:  # locked, damaged: not the query
+            raise database_error(store.path, err) from err
+        raise InputError(
+            f"not a valid search ({' '.join(str(err).split())})", subject=f"search {query!r}",
+            fix='OR, AND and NOT need a word on each side, every " needs its closing ", '
+            "NEAR takes (words); or leave out quotes, brackets and capitalised OR / AND / NOT "
+            "to search for plain words") from None
 
 
 def export_sentences(store: Store, document_ids: Iterable[int] | None = None) -> Iterator[dict]:

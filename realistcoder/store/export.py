@@ -8,6 +8,7 @@ Offsets are Python ``str`` indices into ``documents.text`` (Unicode code points)
 from __future__ import annotations
 
 from realistcoder.store.db import Store
+from realistcoder.store.documents import OLDER_CODED
 
 META_FIELDS = ("title", "authors", "year", "doi", "doc_type")
 
@@ -15,12 +16,19 @@ _DOC_COLUMNS = """d.id, d.path, d.file_name, d.sha256, d.kind, d.title, d.author
     d.doc_type, d.n_pages, d.status, d.version, d.ingested_at"""
 
 
-def documents(store: Store, *, with_text: bool = False) -> list[dict]:
-    """Current documents (not failed, not superseded), in ingest order."""
+def documents(store: Store, *, with_text: bool = False, older_coded: bool = True) -> list[dict]:
+    """Current documents (not failed, not superseded), in ingest order; with ``older_coded``
+    also the superseded versions that still hold codings (not carried to the new version when
+    the file changed: exports keep them, labelled), with ``current_id``, the file's current
+    version (or None)."""
     text = ", d.text" if with_text else ""
-    return store.query(
-        f"SELECT {_DOC_COLUMNS}{text} FROM documents d WHERE d.status = 'ok' ORDER BY d.id"
-    )
+    where = f"d.status = 'ok' OR ({OLDER_CODED})" if older_coded else "d.status = 'ok'"
+    rows = store.query(f"SELECT {_DOC_COLUMNS}{text} FROM documents d WHERE {where} "
+                       "ORDER BY d.id")
+    current = {r["path"]: r["id"] for r in rows if r["status"] == "ok"}
+    for r in rows:
+        r["current_id"] = current.get(r["path"]) if r["status"] != "ok" else r["id"]
+    return rows
 
 
 def documents_with_head(store: Store, chars: int = 3000) -> list[dict]:

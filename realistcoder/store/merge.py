@@ -20,6 +20,13 @@ from pathlib import Path
 from realistcoder.errors import InputError, StoreError
 from realistcoder.store import review as rv
 from realistcoder.store.db import Store, open_store
+from realistcoder.store.merge_checks import (
+    MAX_LISTED,
+    MergeRefused,
+    check_integrity,
+    damaged,
+    inconsistencies,
+)
 from realistcoder.store.migrations import SCHEMA_VERSION
 
 OTHER_TIMEOUT_S = 5.0  # how long to wait for a store another process is writing
@@ -71,7 +78,19 @@ def merge_stores(store: Store, other_path: str | Path) -> MergeReport:
         raise InputError("cannot merge a store into itself", subject=other_path,
                          fix="name the other reviewer's store file")
     with open_other(other_path) as other:
-        return merge_store(store, other)
+        try:
+            problems = inconsistencies(other)
+            if problems:
+                raise MergeRefused(
+                    f"{len(problems)} rows of the other store contradict each other or break "
+                    "the review's rules; nothing merged", subject=other_path,
+                    fix="the file was edited outside realistcoder: ask its owner for a copy "
+                    "made by realistcoder", problems=problems[:MAX_LISTED])
+            return merge_store(store, other)
+        except sqlite3.DatabaseError as err:  # a damaged page that quick_check did not reach
+            if isinstance(err, sqlite3.OperationalError) and "locked" in str(err).lower():
+                raise _other_error(other_path, err) from err
+            raise damaged(other_path, str(err)) from err
 
 
 def _connect_readonly(path: Path) -> sqlite3.Connection:
@@ -110,6 +129,11 @@ def open_other(path: Path) -> Iterator[Store]:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     except sqlite3.Error as err:
         raise _other_error(path, err) from err
+    try:
+        check_integrity(conn, path)
+    except StoreError:
+        conn.close()
+        raise
     try:
         if version == 0 or not {"documents", "sentences", "proposals"} <= tables:
             raise StoreError("not a realistcoder store (no review tables)", subject=path,

@@ -378,16 +378,20 @@ def undo(store: Store, reviewer: str, decision_id: int | None = None, *,
     if decision_id is not None:
         target = get_decision(store, decision_id)
     else:
-        rows = store.query(
+        rows = store.query(  # (not what ingest did for the reviewer: carrying codings)
             "SELECT * FROM decisions d WHERE reviewer = ? AND action != 'undo' AND NOT EXISTS "
             "(SELECT 1 FROM decisions u WHERE u.action = 'undo' AND u.target_uuid = d.uuid) "
-            "ORDER BY id DESC LIMIT 1", (reviewer,))
+            "AND origin != 'carry' ORDER BY id DESC LIMIT 1", (reviewer,))
         if not rows:
             return None
         target = rows[0]
-    result = record_decision(store, reviewer=reviewer, action="undo",
-                             target_uuid=target["uuid"], origin=origin)
-    result["undone"] = target
+    with store.transaction():
+        result = record_decision(store, reviewer=reviewer, action="undo",
+                                 target_uuid=target["uuid"], origin=origin)
+        result["undone"] = target
+        from realistcoder.store.carry import undo_carried  # (carry uses this module)
+
+        result["also_undone"] = undo_carried(store, reviewer, target, origin)
     return result
 
 

@@ -33,6 +33,10 @@ def check_reviewer(reviewer: str | None) -> str:
     if any(c in name for c in ",\n\t"):
         raise InputError("a reviewer name cannot contain commas, tabs or newlines",
                          subject=name, fix="pick a simple name such as 'alice' or 'AB'")
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name):
+        raise InputError("a reviewer name cannot contain control characters",
+                         subject=name.encode("unicode_escape").decode(),
+                         fix="pick a simple name such as 'alice' or 'AB'")
     return name
 
 

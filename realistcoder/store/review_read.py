@@ -210,7 +210,8 @@ def status_counts(store: Store) -> dict:
                      "count(*) AS n FROM codings c LEFT JOIN codes k ON k.id = c.code_id "
                      "WHERE c.active = 1 AND c.role != 'none' "
                      "GROUP BY c.reviewer, k.theory, c.role"),
-        "appraised": q("SELECT reviewer, count(DISTINCT document_id) AS n FROM appraisals "
+        "appraised": q("SELECT reviewer, count(DISTINCT document_id) AS n FROM appraisals a "
+                       "JOIN documents d ON d.id = a.document_id WHERE d.status = 'ok' "
                        "GROUP BY reviewer"),
     }
 

@@ -20,6 +20,8 @@ from realistcoder.store import export as q
 from realistcoder.store.db import Store
 
 TITLE_MIN_SCORE = 90.0
+TITLE_NEAR_SCORE = 75.0  # accepted when the year and the first author agree too
+TITLE_CHARS = 60
 DOC_TYPES = {
     # BibTeX entry types
     "article": "journal article", "book": "book", "inbook": "book chapter",
@@ -56,17 +58,44 @@ def parse_authors(value: str | None) -> list[str]:
 
 
 _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
+# lower-case name particles that belong to the surname ("Anna van der Berg" -> "van der Berg")
+_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le",
+              "ten", "ter", "dos", "das", "bin", "al", "el", "zu", "vom", "op"}
+# words that mark an organisation written without braces ("NHS England", "The King's Fund")
+_BODY_WORDS = re.compile(
+    r"(?i)\b(nhs|england|scotland|wales|britain|kingdom|department|ministry|office|agency|"
+    r"institute|institution|foundation|fund|trust|council|commission|committee|organi[sz]ation|"
+    r"association|society|college|university|centre|center|services?|board|authority|group|"
+    r"network|alliance|partnership|government|national|international|world|who|nice|cqc|"
+    r"collaboration|consortium|programme|program|unit|team|company|ltd|inc|plc|gmbh)\b")
+
+
+def is_body(name: str) -> bool:
+    """True for an organisation as author: ``{NHS England}``, or words such as "NHS",
+    "Department", "Foundation" in a name written without a comma."""
+    name = name.strip()
+    if name.startswith("{") and name.endswith("}"):
+        return True
+    return "," not in name and bool(_BODY_WORDS.search(name))
 
 
 def surname(name: str) -> str:
-    """``Smith, John`` or ``John Smith`` → ``Smith``; ``{NHS England}`` (a body) → whole."""
+    """``Smith, John`` or ``John Smith`` → ``Smith``; ``Anna van der Berg`` → ``van der Berg``;
+    an organisation (``{NHS England}``, ``NHS England``) → the whole name."""
     name = name.strip()
     if name.startswith("{") and name.endswith("}"):
         return name[1:-1].strip()
     if "," in name:
         return name.split(",", 1)[0].strip()
+    if is_body(name):
+        return name
     words = [w for w in name.split() if w.lower() not in _SUFFIXES]
-    return words[-1] if words else name
+    if not words:
+        return name
+    k = len(words) - 1
+    while k > 1 and words[k - 1] in _PARTICLES:  # particles are written in lower case
+        k -= 1
+    return " ".join(words[k:])
 
 
 def display_authors(value: str | None) -> str:
@@ -91,11 +120,24 @@ def short_citation(doc: dict) -> str:
         else:
             who = f"{names[0]} et al."
         return f"{who} {year}"
-    title = (doc.get("title") or "").strip()
+    title = short_title(doc.get("title") or "")
     if title:
-        title = title if len(title) <= 60 else title[:57].rstrip() + "…"
         return f"{title} ({year})" if doc.get("year") else title
     return doc.get("file_name") or f"document {doc.get('id')}"
+
+
+def short_title(title: str, limit: int = TITLE_CHARS) -> str:
+    """A title short enough for a table cell, never cut inside a word: the main title when a
+    subtitle makes it long ("Main title: subtitle" -> "Main title"), else whole words up to
+    ``limit`` characters and "…"."""
+    title = " ".join(title.split())
+    if len(title) <= limit:
+        return title
+    main = re.split(r"\s*[:?!]\s+|\s+[-–—]\s+", title, maxsplit=1)[0]
+    if 12 <= len(main) <= limit:
+        return main
+    cut = title[: limit].rsplit(" ", 1)[0] if " " in title[: limit] else title[:limit]
+    return cut.rstrip(" ,;:-–—") + "…"
 
 
 def citation_labels(docs: list[dict]) -> dict[int, str]:
@@ -138,11 +180,18 @@ class Reference:
 
 
 def normalise_doi(value: str | None) -> str:
+    """A DOI as written, without a ``https://doi.org/`` or ``doi:`` prefix (DOIs are
+    case-insensitive: compare them with :func:`same_doi`, but show them as the source wrote
+    them)."""
     if not value:
         return ""
-    value = value.strip().lower()
-    value = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", value)
+    value = re.sub(r"(?i)^(https?://(dx\.)?doi\.org/|doi:\s*)", "", value.strip())
     return value.strip().rstrip(".")
+
+
+def same_doi(a: str | None, b: str | None) -> bool:
+    a, b = normalise_doi(a), normalise_doi(b)
+    return bool(a) and a.lower() == b.lower()
 
 
 def _year(value: object) -> int | None:
@@ -252,7 +301,7 @@ def read_ris(path: Path) -> list[Reference]:
             Reference(
                 key=entry.get("id") or f"entry {i}",
                 title=" ".join(str(title).split()),
-                authors=[" ".join(a.split()) for a in authors],
+                authors=[ris_author(a) for a in authors],
                 year=_year(entry.get("year") or entry.get("publication_year") or entry.get("date")),
                 doi=normalise_doi(entry.get("doi")),
                 doc_type=DOC_TYPES.get(entry.get("type_of_reference", ""), "other"),
@@ -260,6 +309,20 @@ def read_ris(path: Path) -> list[Reference]:
             )
         )
     return refs
+
+
+def ris_author(name: str) -> str:
+    """An RIS author as stored: ``Last, First``; an organisation (no comma, words such as
+    "NHS", "Department") in braces; ``Smith J`` (PubMed style) as ``Smith, J``."""
+    name = " ".join(str(name).split())
+    if "," in name or not name:
+        return name
+    if is_body(name):
+        return f"{{{name}}}"
+    words = name.split()
+    if len(words) > 1 and re.fullmatch(r"(?:[A-Z]\.?){1,3}", words[-1]):
+        return f"{' '.join(words[:-1])}, {words[-1]}"
+    return name
 
 
 def read_references(path: Path) -> list[Reference]:
@@ -297,10 +360,50 @@ def _file_stem(name: str) -> str:
     return _fold(PurePath(name.replace("\\", "/")).stem)
 
 
+def _main_title(title: str) -> str:
+    """The title before its subtitle ("Main: subtitle", "Main - subtitle"), folded."""
+    return _fold(re.split(r"\s*[:?!]\s+|\s+[-–—]\s+", title, maxsplit=1)[0])
+
+
+def title_score(ref: Reference, doc: dict) -> float:
+    """How well an entry's title matches a document (0..100): against the stored title, with
+    or without a subtitle on either side, the file name, or the first page's text."""
+    title = _fold(ref.title)
+    stored = doc.get("title") or ""
+    head = _fold(doc.get("head") or "")[:1500]
+    stem = _file_stem(doc["file_name"])
+    scores = [fuzz.token_sort_ratio(title, _fold(stored))]
+    main, stored_main = _main_title(ref.title), _main_title(stored)
+    if len(main) >= 12 and main != title:  # the PDF's title often lacks the subtitle
+        scores.append(fuzz.token_sort_ratio(main, _fold(stored)))
+    if len(stored_main) >= 12 and stored_main != _fold(stored):
+        scores.append(fuzz.token_sort_ratio(title, stored_main))
+    if len(stem) >= 12:  # a PDF saved under its title ("community-coproduction-report.pdf")
+        scores.append(fuzz.token_sort_ratio(title, stem))
+    if len(title) >= 25:
+        scores.append(fuzz.partial_ratio(title, head))
+    if len(main) >= 25 and main != title:
+        scores.append(fuzz.partial_ratio(main, head))
+    return max(scores)
+
+
+def same_author_and_year(ref: Reference, doc: dict) -> bool:
+    """The entry's year and first author's surname are the document's (stored, or printed on
+    its first page): what makes a near title match safe."""
+    if not ref.year or not ref.authors:
+        return False
+    head = _fold(doc.get("head") or "")[:3000]
+    year_ok = ref.year == doc.get("year") or str(ref.year) in head
+    who = _fold(surname(ref.authors[0]))
+    known = _fold(" ".join(surname(a) for a in parse_authors(doc.get("authors"))))
+    return year_ok and len(who) >= 2 and (who in known.split() or f" {who} " in f" {head} ")
+
+
 def match_references(
     refs: list[Reference], docs: list[dict]
 ) -> tuple[list[Match], list[Reference]]:
-    """Pair references with documents (each at most once): file name, then DOI, then title.
+    """Pair references with documents (each at most once): file name, then DOI, then title
+    (a near title only when the first author and the year agree too).
 
     ``docs`` need ``id``, ``file_name``, ``doi``, ``title`` and ``head`` (opening text).
     """
@@ -312,21 +415,16 @@ def match_references(
             if _file_stem(doc["file_name"]) in stems:
                 candidates.append((300.0, i, j, "file"))
                 continue
-            if ref.doi and ref.doi == normalise_doi(doc.get("doi")):
+            if same_doi(ref.doi, doc.get("doi")):
                 candidates.append((200.0, i, j, "doi"))
                 continue
             if len(title) < 12:
                 continue
-            stem = _file_stem(doc["file_name"])
-            score = max(
-                fuzz.token_sort_ratio(title, _fold(doc.get("title") or "")),
-                # a PDF saved under its title ("community-coproduction-report.pdf")
-                fuzz.token_sort_ratio(title, stem) if len(stem) >= 12 else 0.0,
-                fuzz.partial_ratio(title, _fold(doc.get("head") or "")[:1500])
-                if len(title) >= 25 else 0.0,
-            )
+            score = title_score(ref, doc)
             if score >= TITLE_MIN_SCORE:
                 candidates.append((score, i, j, "title"))
+            elif score >= TITLE_NEAR_SCORE and same_author_and_year(ref, doc):
+                candidates.append((score, i, j, "title, author and year"))
     candidates.sort(key=lambda c: -c[0])
     used_refs: set[int] = set()
     used_docs: set[int] = set()

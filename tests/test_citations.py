@@ -181,6 +181,10 @@ def test_corporate_authors_particles_and_pubmed_names(tmp_path):
         "van der Berg & Smith 2017")
     assert short_citation({**cite, "authors": "Anna van der Berg; Ludwig von Mises"}) == (
         "van der Berg & von Mises 2017")
+    # PDF metadata lists whole names with commas; "Kim, Lois" is one name, surname first
+    assert short_citation({**cite, "authors": "Lois G. Kim, Michael J. Sweeting, Jo Smith"}) == (
+        "Kim et al. 2017")
+    assert short_citation({**cite, "authors": "Kim, Lois G."}) == "Kim 2017"
 
 
 def test_subtitles_and_near_titles_match_with_author_and_year(tmp_path):

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from realistcoder.errors import NotFoundError
-from realistcoder.export.citations import citation_labels, display_authors
+from realistcoder.export.citations import citation_labels, display_authors, reference_list
 from realistcoder.export.table import Column, Section, Table
 from realistcoder.store import cmoc as cmoc_store
 from realistcoder.store import export as q
@@ -234,7 +234,14 @@ def evidence_table(
         " (" + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + ")." if rows else ".")
     notes = [summary] + [n for n in [blinding_note(unblind, reviewer)] if n]
     return Table("evidence", "Evidence table", list(EVIDENCE_COLUMNS),
-                 sections or [Section("Evidence")], notes, extra={"group_column": keys[group_by]})
+                 sections or [Section("Evidence")], notes, extra={"group_column": keys[group_by]},
+                 references=cited_references(store, {r["document_id"] for r in rows}))
+
+
+def cited_references(store: Store, document_ids: set[int]) -> list[tuple[str, str]]:
+    """The reference list of a table citing ``document_ids``."""
+    docs = q.documents(store)
+    return reference_list(docs, citation_labels(docs), document_ids)
 
 
 # ---------------------------------------------------------------- CMO configurations
@@ -320,9 +327,12 @@ def cmoc_table(store: Store, *, theories: set[str] | None = None) -> Table:
         row["sources"] = _sources(cited)
         sections.setdefault(row["theory_label"], Section(row["theory_label"])).rows.append(row)
     notes = [f"{len(cmocs)} CMO configurations."]
+    cited = {codings[link["coding_id"]]["document_id"] for link in links
+             if link["coding_id"] in codings}
     return Table("cmoc", "CMO configurations", list(CMOC_COLUMNS),
                  list(sections.values()) or [Section("CMO configurations")], notes,
-                 extra={"group_column": "theory_label"})
+                 extra={"group_column": "theory_label"},
+                 references=cited_references(store, cited))
 
 
 # ---------------------------------------------------------------- evidence map

@@ -45,14 +45,20 @@ class Table:
     sections: list[Section]
     notes: list[str] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
+    # the documents the rows cite: (short citation, full reference), for a reference list
+    references: list[tuple[str, str]] = field(default_factory=list)
 
     def report_view(self) -> Table:
-        """The table for reading (Markdown, HTML, DOCX, LaTeX): no ``detail`` columns, and no
-        column repeating the section heading (``extra["group_column"]``)."""
+        """The table for reading (Markdown, HTML, DOCX, LaTeX): no ``detail`` columns, no
+        column repeating the section heading (``extra["group_column"]``), and no column that
+        is empty in every row (a blank "Notes" column only takes room from the quotes)."""
         headed = len(self.sections) > 1 or any(s.title != self.title for s in self.sections)
         grouped = self.extra.get("group_column") if headed else None
-        columns = [c for c in self.columns if not c.detail and c.key != grouped]
-        return Table(self.kind, self.title, columns, self.sections, self.notes, self.extra)
+        rows = self.rows
+        columns = [c for c in self.columns if not c.detail and c.key != grouped
+                   and (not rows or any(self.cell(r, c) not in (None, [], ()) for r in rows))]
+        return Table(self.kind, self.title, columns, self.sections, self.notes, self.extra,
+                     self.references)
 
     @property
     def rows(self) -> list[dict]:

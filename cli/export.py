@@ -187,27 +187,52 @@ def export_qdpx(app, output, name, no_pdf, unblind, reviewer):
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--reviewer", help="Attribute every coding to this reviewer [default: the "
               "project's user who made it].")
+@click.option("--codebook", "with_codebook", is_flag=True,
+              help="Load the project's own codebook first (as `codebook load FILE` does), and "
+              "match its codes by GUID.")
 @click.option("--partial", is_flag=True,
               help="Import the codings that can be placed and report the rest.")
 @pass_app
-def import_qdpx(app, file, reviewer, partial):
+def import_qdpx(app, file, reviewer, with_codebook, partial):
     """Bring codings from a REFI-QDA project (.qdpx) into the review as hand codings.
 
-    Codes are matched by GUID or name to the loaded codebook, sources to ingested documents by
-    text, PDF or file name. Importing the same project twice adds nothing.
+    Codes are matched by GUID or name to the loaded codebook (or, with --codebook, the
+    project's own), sources to ingested documents by text, PDF or file name. Every selection
+    is checked against the text at its offsets (its name says what it selected): offsets
+    counted another way (UTF-16 units, CRLF as one character, a BOM) are corrected when only
+    that reading fits, and a selection that still does not fit is refused, never misplaced.
+    Importing the same project twice adds nothing.
 
-    Example: realistcoder import qdpx from-nvivo.qdpx
+    Example: realistcoder import qdpx from-nvivo.qdpx --codebook
     """
     from realistcoder.export.refi_import import import_qdpx as run
 
     if not file.is_file():
         raise InputError("no such file", subject=file, fix="check the path")
-    report = run(app.store(create=False), file, reviewer=reviewer, partial=partial)
+    code_ids = None
+    if with_codebook:
+        from realistcoder.cli.codebook import store_codebook_file
+        from realistcoder.codebook.qdc import project_code_ids
+
+        store_codebook_file(app, file)
+        code_ids = project_code_ids(file)
+    report = run(app.store(create=False), file, reviewer=reviewer, partial=partial,
+                 code_ids=code_ids)
     who = ", ".join(f"{n} by {r}" for r, n in sorted(report.by_reviewer.items())) or "none"
     echo(f"imported {report.added} codings ({who}); {report.already} already present")
+    if report.checked:
+        echo(f"checked {report.checked} selection names against the text at their offsets")
+    for source, convention in sorted(report.conventions.items()):
+        echo(f"{source}: offsets counted as {convention} (not code points); read that way, "
+             "every selection's name fits its text")
     if report.fuzzy:
         echo(f"{report.fuzzy} selections were placed by a close (not exact) text match: "
              "check them with `realistcoder export evidence`")
+    if report.widened:
+        echo(f"{len(report.widened)} selections cover part of a sentence and were widened to "
+             "whole sentences (codings are sentences); first:")
+        for line in report.widened[:3]:
+            echo(f"  {line}")
     for line in _grouped_problems(report.problems):
         echo(f"skipped: {line}", err=True)
 

@@ -8,7 +8,13 @@
   the document whose text reads like the source's (score >= 80); a selection is placed by its
   offsets when the text is the same, else by finding its text in that document only (a PDF
   region of an unknown source: text found in exactly one document);
-* a selection → the sentences it overlaps (first to last).
+* offsets are checked before anything is placed: each source's selections are read under
+  every offset convention its text makes different (code points, UTF-16 units, CRLF counted
+  as one, a counted BOM; :mod:`realistcoder.export.refi_offsets`) and their names say which
+  is right; a convention other than the standard one is used only when it alone fits, and a
+  selection whose name does not fit the text at its offsets is refused, never placed;
+* a selection → the sentences it overlaps (first to last); one that covers only part of a
+  sentence is widened to the whole sentence, and reported.
 
 Nothing is written unless every coding can be placed (or ``partial`` is set); the decisions
 carry the codings' GUIDs, so importing the same project twice adds nothing.
@@ -29,6 +35,7 @@ from rapidfuzz import fuzz
 from realistcoder.codebook import qdc
 from realistcoder.errors import InputError
 from realistcoder.export.refi import code_ref, parse_utc
+from realistcoder.export.refi_offsets import BOM, STANDARD, choose
 from realistcoder.export.rows import code_label
 from realistcoder.store import export as q
 from realistcoder.store import review
@@ -62,6 +69,7 @@ class Selection:
     coding_guid: str
     created_at: str | None
     note: str | None
+    name: str | None = None  # the selection's name: most tools write the selected text
 
 
 @dataclass
@@ -71,6 +79,10 @@ class ImportReport:
     fuzzy: int = 0
     by_reviewer: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    # source name -> the offset convention its selections were read with (when not standard)
+    conventions: dict[str, str] = field(default_factory=dict)
+    checked: int = 0  # selections whose name was checked against the text at their offsets
+    widened: list[str] = field(default_factory=list)  # parts of sentences, widened to them
 
 
 def _read_member(archive: zipfile.ZipFile, path: str | None) -> bytes | None:
@@ -88,9 +100,9 @@ def _read_member(archive: zipfile.ZipFile, path: str | None) -> bytes | None:
     return local.read_bytes() if local.is_file() else None
 
 
-def _decode(data: bytes) -> str:
-    """Source text as REFI counts it: UTF-8, a BOM not counted."""
-    return data.decode("utf-8-sig", errors="replace")
+def _decode(data: bytes) -> tuple[str, bool]:
+    """Source text as REFI counts it (UTF-8, a BOM not counted), and whether it had a BOM."""
+    return data.decode("utf-8-sig", errors="replace"), data.startswith(BOM.encode("utf-8"))
 
 
 def read_project(path: Path):
@@ -129,9 +141,12 @@ def read_project(path: Path):
         sources, selections = {}, []
 
         def add(key: str, sel, start: int | None, end: int | None, snippet: str | None) -> None:
+            memo = sel.findtext(_q("Description"))  # QualCoder keeps a coding's memo here
             for coding in sel.findall(_q("Coding")):
                 ref = coding.find(_q("CodeRef"))
                 note_ref = coding.find(_q("NoteRef"))
+                note = notes.get(_norm(note_ref.get("targetGUID"))) if note_ref is not None \
+                    else None
                 selections.append(Selection(
                     source=key, start=start, end=end, snippet=snippet,
                     code_guid=_norm(ref.get("targetGUID") if ref is not None else ""),
@@ -139,8 +154,8 @@ def read_project(path: Path):
                                     or root.get("creatingUserGUID")),
                     coding_guid=_norm(coding.get("guid")),
                     created_at=coding.get("creationDateTime") or sel.get("creationDateTime"),
-                    note=notes.get(_norm(note_ref.get("targetGUID")))
-                    if note_ref is not None else None,
+                    note=note or (memo.strip() if memo and memo.strip() else None),
+                    name=sel.get("name"),
                 ))
 
         owners = root.findall(f"{_q('Sources')}/{_q('TextSource')}") + root.findall(
@@ -149,14 +164,16 @@ def read_project(path: Path):
             key = _norm(owner.get("guid"))
             is_pdf = owner.tag == _q("PDFSource")
             holder = owner.find(_q("Representation")) if is_pdf else owner
-            text = None
+            text, had_bom = None, False
             if holder is not None:
                 content = holder.find(_q("PlainTextContent"))
                 data = _read_member(archive, holder.get("plainTextPath"))
-                text = _decode(data) if data is not None else (
-                    content.text if content is not None else None)
+                if data is not None:
+                    text, had_bom = _decode(data)
+                elif content is not None:
+                    text = content.text
             pdf = _read_member(archive, owner.get("path")) if is_pdf else None
-            sources[key] = {"name": owner.get("name") or "", "text": text,
+            sources[key] = {"name": owner.get("name") or "", "text": text, "bom": had_bom,
                             "sha256": hashlib.sha256(pdf).hexdigest() if pdf else None}
             for sel in holder.findall(_q("PlainTextSelection")) if holder is not None else []:
                 add(key, sel, int(sel.get("startPosition")), int(sel.get("endPosition")), None)
@@ -259,6 +276,14 @@ class _Doc:
         at = flat.find(needle) if needle else -1
         return (where[at], where[at + len(needle) - 1] + 1) if at >= 0 else None
 
+    def partial(self, start: int, end: int, span: tuple[int, int]) -> bool:
+        """True when [start, end) leaves out words of its first or last sentence."""
+        by_id = {s["id"]: s for s in self.sentences if s["id"] in span}
+        first, last = by_id[span[0]], by_id[span[1]]
+        before = self.text[first["start"]:max(start, first["start"])]
+        after = self.text[min(end, last["end"]):last["end"]]
+        return bool(re.search(r"\w", before) or re.search(r"\w", after))
+
     def span(self, start: int, end: int) -> tuple[int, int] | None:
         """First and last sentence ids overlapping [start, end)."""
         i = bisect.bisect_right(self.ends, start)
@@ -292,9 +317,56 @@ def _source_document(src: dict, docs: list[_Doc], by_sha: dict, by_name: dict) -
     return best if score >= SOURCE_MIN_SCORE else None
 
 
+def _check_offsets(sources: dict, selections: list[Selection], report: ImportReport
+                   ) -> dict[int, tuple[int, int]]:
+    """Code point offsets (in each source's text) of every selection whose offsets check out,
+    by index into ``selections``; the others become problems (see refi_offsets)."""
+    by_source: dict[str, list[int]] = {}
+    for k, sel in enumerate(selections):
+        if sel.start is not None and sources.get(sel.source, {}).get("text") is not None:
+            by_source.setdefault(sel.source, []).append(k)
+    placed: dict[int, tuple[int, int]] = {}
+    for key, indexes in by_source.items():
+        src = sources[key]
+        text = src["text"]
+        # one selection coded with several codes is one selection: check it once
+        spans = sorted({(selections[k].start, selections[k].end, selections[k].name)
+                        for k in indexes}, key=lambda x: (x[0], x[1], x[2] or ""))
+        choice = choose(text, src.get("bom", False), spans)
+        report.checked += choice.checked
+        label = src.get("name") or key
+        if choice.convention is not None and choice.convention.name != STANDARD:
+            report.conventions[label] = choice.convention.name
+        bad = {spans[m] for m in choice.misfits}
+        for k in indexes:
+            sel = selections[k]
+            where = f"{label} [{sel.start}:{sel.end}]"
+            if choice.convention is None:
+                report.problems.append(
+                    f"{where}: the offsets could be counted as {' or as '.join(choice.ambiguous)}"
+                    ", which select different text, and no selection name says which")
+            elif (sel.start, sel.end, sel.name) in bad:
+                span = choice.convention.span(sel.start, sel.end, len(text))
+                found = " ".join(text[span[0]:span[1]].split()) if span else "(past the end)"
+                report.problems.append(
+                    f"{where}: the selection is named {_clip(sel.name)!r} but the text at its "
+                    f"offsets reads {_clip(found)!r}")
+            else:
+                placed[k] = choice.convention.span(sel.start, sel.end, len(text))
+    return placed
+
+
+def _clip(text: str | None, width: int = 50) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def import_qdpx(store: Store, path: Path, *, reviewer: str | None = None,
-                partial: bool = False) -> ImportReport:
-    """Add the project's codings as hand codings; see the module docstring."""
+                partial: bool = False, code_ids: dict[str, str] | None = None) -> ImportReport:
+    """Add the project's codings as hand codings; see the module docstring.
+
+    ``code_ids`` maps code GUIDs to code ids (:func:`realistcoder.codebook.qdc.project_code_ids`
+    after the project's own codebook was loaded)."""
     users, codes, sources, selections = read_project(path)
     report = ImportReport()
     code_index = _code_index(store)
@@ -303,13 +375,15 @@ def import_qdpx(store: Store, path: Path, *, reviewer: str | None = None,
     by_sha = {d.row["sha256"]: d for d in docs}
     by_name = {d.row["file_name"].lower(): d for d in docs}
     source_docs: dict[str, _Doc | None] = {}
+    checked = _check_offsets(sources, selections, report)
     planned = []
-    for sel in selections:
+    for k, sel in enumerate(selections):
         src = sources.get(sel.source, {})
         code_meta = codes.get(sel.code_guid, {})
-        code = next((code_index[k] for k in (str(code_meta.get("id") or "").lower(),
-                                              sel.code_guid, code_meta.get("name", "").lower())
-                     if k and k in code_index), None)
+        code_id = code_meta.get("id") or (code_ids or {}).get(sel.code_guid)
+        code = next((code_index[key] for key in (str(code_id or "").lower(), sel.code_guid,
+                                                 code_meta.get("name", "").lower())
+                     if key and key in code_index), None)
         where = f"{src.get('name') or sel.source} " + (
             f"[{sel.start}:{sel.end}]" if sel.start is not None else "(PDF region)")
         if code is None:
@@ -317,12 +391,14 @@ def import_qdpx(store: Store, path: Path, *, reviewer: str | None = None,
                                    "is not in any loaded codebook")
             continue
         text = src.get("text")
+        if sel.start is not None and text is not None and k not in checked:
+            continue  # its offsets do not fit its name: reported by _check_offsets
         doc, offsets = None, None
         if sel.start is not None and text is not None and text in by_text:
-            doc, offsets = by_text[text], (sel.start, sel.end)
+            doc, offsets = by_text[text], checked[k]
         else:
             snippet = sel.snippet if sel.start is None else (
-                text[sel.start:sel.end] if text is not None else None)
+                text[checked[k][0]:checked[k][1]] if text is not None else None)
             if sel.source not in source_docs:
                 source_docs[sel.source] = _source_document(src, docs, by_sha, by_name)
             source_doc = source_docs[sel.source]
@@ -337,6 +413,8 @@ def import_qdpx(store: Store, path: Path, *, reviewer: str | None = None,
         if span is None:
             report.problems.append(f"{where}: the selected text is in no ingested document")
             continue
+        if doc.partial(*offsets, span):
+            report.widened.append(f"{where}: {_clip(doc.text[offsets[0]:offsets[1]])!r}")
         name = reviewer or users.get(sel.user_guid) or "unknown"
         planned.append((sel, span, code, name))
     report.fuzzy = sum(d.fuzzy for d in docs)

@@ -223,8 +223,8 @@ def import_qdpx(app, file, reviewer, with_codebook, partial):
     if report.checked:
         echo(f"checked {report.checked} selection names against the text at their offsets")
     for source, convention in sorted(report.conventions.items()):
-        echo(f"{source}: offsets counted as {convention} (not code points); read that way, "
-             "every selection's name fits its text")
+        echo(f"{source}: offsets read as {convention}: the only reading under which every "
+             "selection's name fits its text")
     if report.fuzzy:
         echo(f"{report.fuzzy} selections were placed by a close (not exact) text match: "
              "check them with `realistcoder export evidence`")

@@ -65,7 +65,7 @@ def test_qualcoder_maxqda_line_endings_are_detected_and_corrected(project, tmp_p
             selection=full_names)
     other = build_store_without_codings(tmp_path)
     result = run(other, "import", "qdpx", crlf)
-    assert "offsets counted as CRLF counted as one character" in result.output
+    assert "offsets read as code points with CRLF as one character" in result.output
     assert coding_keys(other) == coding_keys(db)  # every coding on its own sentence
 
 
@@ -83,7 +83,7 @@ def test_utf16_offsets_after_an_emoji_are_corrected(tmp_path):
     path = foreign_project(tmp_path / "nvivo.qdpx", text, [(start, start + len(quote), quote,
                                                              "Improved accessibility of care")])
     result = run(db, "import", "qdpx", path)
-    assert "offsets counted as UTF-16 code units" in result.output
+    assert "offsets read as UTF-16 code units:" in result.output
     keys = coding_keys(db)
     assert [(k[3], k[4]) for k in keys] == [(quote, "t1_access")]
 
@@ -142,7 +142,8 @@ def test_offset_conventions_need_names_to_be_corrected():
     start = text.index("Trust")
     # offsets counting "\r\n" as one: one unit fewer than code points
     named = choose(text, False, [(start - 1, start - 1 + 33, "Trust between professionals")])
-    assert named.convention.name == "CRLF counted as one character" and not named.misfits
+    assert named.convention.name == "code points with CRLF as one character"
+    assert not named.misfits
     standard = choose(text, False, [(start, start + 33, "Trust between professionals grew.")])
     assert standard.convention.name == "code points"
     wrong = choose(text, False, [(3, 9, "Patients were seen")])

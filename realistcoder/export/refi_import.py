@@ -37,6 +37,7 @@ from realistcoder.errors import InputError
 from realistcoder.export.refi import code_ref, parse_utc
 from realistcoder.export.refi_offsets import BOM, STANDARD, choose
 from realistcoder.export.rows import code_label
+from realistcoder.export.safe import xml_text
 from realistcoder.store import export as q
 from realistcoder.store import review
 from realistcoder.store.db import Store
@@ -105,6 +106,26 @@ def _decode(data: bytes) -> tuple[str, bool]:
     return data.decode("utf-8-sig", errors="replace"), data.startswith(BOM.encode("utf-8"))
 
 
+def _parse_qde(data: bytes, path: Path):
+    """The project XML. Some exporters (QualCoder) copy control characters of the text into
+    selection names, which XML forbids: such characters are dropped and the file read again
+    (the source texts, which the offsets count, are separate files and keep them)."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    try:
+        return etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as err:
+        first = err
+    text = data.decode("utf-8", errors="replace")
+    cleaned = xml_text(text)
+    if cleaned != text:
+        try:
+            return etree.fromstring(cleaned.encode("utf-8"), parser)
+        except etree.XMLSyntaxError:
+            pass
+    raise InputError(f"project.qde is not well-formed XML: {first}", subject=path,
+                     fix="export the project again") from None
+
+
 def read_project(path: Path):
     """(users, codes, sources, selections) of a ``.qdpx`` file."""
     try:
@@ -117,12 +138,7 @@ def read_project(path: Path):
         if not names:
             raise InputError("no project.qde inside", subject=path,
                              fix="export the project again as REFI-QDA / QDPX")
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-        try:
-            root = etree.fromstring(archive.read(names[0]), parser)
-        except etree.XMLSyntaxError as err:
-            raise InputError(f"project.qde is not well-formed XML: {err}", subject=path,
-                             fix="export the project again") from None
+        root = _parse_qde(archive.read(names[0]), path)
         if root.tag != _q("Project"):
             raise InputError(f"the root element is {root.tag}, not a QDA-XML Project",
                              subject=path, fix="pass a REFI-QDA project (.qdpx) file")

@@ -58,10 +58,10 @@ def conventions(text: str, had_bom: bool) -> list[Convention]:
     """The standard reading first, then each other reading that differs for this text."""
     crlf, astral = "\r\n" in text, any(ord(ch) > 0xFFFF for ch in text)
     out = [Convention(STANDARD)]
-    options = [("CRLF counted as one character", True, False, False, crlf),
+    options = [("code points with CRLF as one character", True, False, False, crlf),
                ("UTF-16 code units", False, True, False, astral),
-               ("UTF-16 code units, CRLF as one", True, True, False, crlf and astral),
-               ("the byte-order mark counted", False, False, True, had_bom)]
+               ("UTF-16 code units with CRLF as one", True, True, False, crlf and astral),
+               ("code points with the byte-order mark counted", False, False, True, had_bom)]
     for name, crlf_one, utf16, bom, applies in options:
         if applies:
             out.append(Convention(name, _units(text, crlf_as_one=crlf_one, utf16=utf16,

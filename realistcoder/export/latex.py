@@ -38,7 +38,7 @@ _TEX_ESCAPES = {
 # common punctuation. Symbols it lacks that reviewers meet often are spelled out in math mode.
 _SAFE_RANGES = ((0x20, 0x7E), (0xA0, 0x17F))
 _SAFE_EXTRA = set("\u2013\u2014\u2018\u2019\u201a\u201e\u2020\u2021\u2022\u2026\u2030"
-                  "\u2039\u203a\u20ac\u2122\u2032")
+                  "\u2039\u203a\u20ac\u2122")
 _SYMBOLS = {
     "\u2264": r"$\leq$", "\u2265": r"$\geq$", "\u2260": r"$\neq$", "\u2248": r"$\approx$",
     "\u2192": r"$\rightarrow$", "\u2190": r"$\leftarrow$", "\u2194": r"$\leftrightarrow$",
@@ -46,7 +46,8 @@ _SYMBOLS = {
     "\u2206": r"$\Delta$", "\u03b1": r"$\alpha$", "\u03b2": r"$\beta$", "\u03b3": r"$\gamma$",
     "\u03b4": r"$\delta$", "\u03bc": r"$\mu$", "\u03c7": r"$\chi$", "\u03ba": r"$\kappa$",
     "\u03c3": r"$\sigma$", "\u2009": " ", "\u200b": "", "\u2010": "-", "\u2011": "-",
-    "\u2012": "-", "\u2015": "--", "\u201c": "``", "\u201d": "''", "\u2032": "'",
+    "\u2012": "-", "\u2015": "--", "\u26a0": r"\textbf{(!)}", "\u201c": "``", "\u201d": "''",
+    "\u2032": "'",
 }
 
 PREAMBLE = r"""\documentclass[10pt]{article}

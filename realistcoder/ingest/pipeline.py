@@ -17,8 +17,8 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from realistcoder.errors import InputError, RealistCoderError
+from realistcoder.ingest import integrity, sources
 from realistcoder.ingest import sections as S
-from realistcoder.ingest import sources
 from realistcoder.ingest.layout import Block, body_style, page_blocks, remove_running_heads
 from realistcoder.ingest.pdf import read_pdf
 from realistcoder.ingest.segment import split_sentences
@@ -86,6 +86,8 @@ def extract(path: Path, password: str | list[str] | None = None,
                              fix="check that this is the right file")
         record.title = _text_title(text)
         record.year = _printed_year(text[:3000])
+        record.pages[0].issues = integrity.page_issues(record.text.count("\ufffd"), 0)
+        record.warnings += integrity.warnings(record.pages, record.sentences, _ranges)
         return record
     content = read_pdf(path, password)
     remove_running_heads(content.pages)
@@ -99,6 +101,9 @@ def extract(path: Path, password: str | list[str] | None = None,
     vocab = vocabulary(blocks)
     page_info = [(p.number, p.width, p.height, p.n_chars) for p in content.pages]
     _assemble(record, [(b, vocab) for b in blocks], page_info)
+    for row, page in zip(record.pages, content.pages, strict=True):
+        row.issues = integrity.page_issues(page.n_replacement, page.n_unmapped)
+    record.warnings += integrity.warnings(record.pages, record.sentences, _ranges)
     empty = [p.page_no for p in record.pages if not p.has_text]
     if empty:
         record.warnings.append(
@@ -144,6 +149,7 @@ def _assemble(record: DocumentRecord, items: list, page_info: list[tuple]) -> No
             record.sentences.append(SentenceRow(
                 seq=seq, page_no=page_no, start=start, end=end, text=record.text[start:end],
                 section=kind, paragraph=paragraph, bbox=_boxes(pieces, start, end),
+                flags=integrity.sentence_flags(record.text, pieces, start, end),
             ))
             seq += 1
 

@@ -27,6 +27,7 @@ class SentenceRow:
     section: str
     paragraph: int
     bbox: list[list[float]] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # text integrity marks (ingest.integrity)
 
 
 @dataclass
@@ -38,6 +39,7 @@ class PageRow:
     height: float | None = None
     n_chars: int = 0
     has_text: bool = True
+    issues: dict[str, int] | None = None  # characters that could not be read, by kind
 
 
 @dataclass
@@ -126,19 +128,21 @@ def write_document(store: Store, doc: DocumentRecord) -> tuple[int, str]:
         ).last_pk
         store.conn.executemany(
             'INSERT INTO pages (document_id, page_no, start, "end", width, height, n_chars, '
-            "has_text, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "has_text, text, issues) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (doc_id, p.page_no, p.start, p.end, p.width, p.height, p.n_chars,
-                 int(p.has_text), doc.text[p.start:p.end])
+                 int(p.has_text), doc.text[p.start:p.end],
+                 json.dumps(p.issues) if p.issues else None)
                 for p in doc.pages
             ],
         )
         store.conn.executemany(
             'INSERT INTO sentences (document_id, page_no, seq, start, "end", text, section, '
-            "paragraph, bbox) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "paragraph, bbox, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (doc_id, s.page_no, s.seq, s.start, s.end, s.text, s.section, s.paragraph,
-                 json.dumps(s.bbox) if s.bbox else None)
+                 json.dumps(s.bbox) if s.bbox else None,
+                 json.dumps(s.flags) if s.flags else None)
                 for s in doc.sentences
             ],
         )
@@ -224,7 +228,7 @@ def list_documents(store: Store, *, all_versions: bool = False) -> list[dict]:
 
 _SENT_COLUMNS = (
     's.id, s.document_id, d.file_name AS document, s.page_no AS page, s.seq, s.start, s."end", '
-    "s.text, s.section, s.paragraph, s.bbox"
+    "s.text, s.section, s.paragraph, s.bbox, s.flags"
 )
 
 

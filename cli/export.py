@@ -124,16 +124,35 @@ def export_cmoc(app, output, fmt, theory):
 @click.option("--theory", multiple=True, help="Only this theory or area id (repeatable).")
 @click.option("--role", multiple=True, type=click.Choice(["context", "mechanism", "outcome",
               "other"], case_sensitive=False), help="Only this role (repeatable).")
+@click.option("--document", multiple=True, help="Only this document: id or file name.")
+@click.option("--quotes", is_flag=True,
+              help="A narrative map: the quotes themselves in the cells (codes or areas down, "
+              "documents across), for .xlsx, .docx, .html, .md, .tex or .csv.")
 @_blinding
 @pass_app
-def export_map(app, output, fmt, by, theory, role, unblind, reviewer):
+def export_map(app, output, fmt, by, theory, role, document, quotes, unblind, reviewer):
     """Write the evidence map: documents by codes (or areas) with counts; .png/.svg draw it.
+
+    With --quotes, a narrative map: each cell holds the quotes a document gives for a code,
+    with their pages, grouped by theory.
 
     Example: realistcoder export map --by theory --unblind -o map.png
     """
+    from realistcoder.export.narrative import narrative_map
+
     store = app.store(create=False)
     _check_known(store, theory, ())
-    filters = rows.EvidenceFilter(theories=set(theory), roles={r.lower() for r in role})
+    filters = rows.EvidenceFilter(theories=set(theory), roles={r.lower() for r in role},
+                                  documents={get_document(store, d)["id"] for d in document})
+    if quotes:
+        if output.suffix.lower() in (".png", ".svg") or (fmt or "").lower() in ("png", "svg"):
+            raise InputError("a narrative map holds quotes: it is a table, not a picture",
+                             subject=output, fix="write it as .xlsx, .docx, .html, .md or .tex")
+        table = narrative_map(store, by=by, filters=filters, unblind=unblind,
+                              reviewer=reviewer)
+        writer = registry.write_table(table, output, fmt)
+        _done(table, output, writer, "rows")
+        return
     table = rows.map_table(store, by=by, filters=filters, unblind=unblind, reviewer=reviewer)
     writer = registry.write_table(table, output, fmt)
     _done(table, output, writer, "documents")

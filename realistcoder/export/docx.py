@@ -26,6 +26,7 @@ from realistcoder.export.table import Table, text_of
 FONT_PT = 8
 EM_CM = FONT_PT * 2.54 / 72  # one em of the table's type, in cm
 CELL_PADDING_CM = 0.38  # Word's default left + right cell margins
+WIDE_CHUNK = 4  # a narrative map shows at most this many documents side by side on a page
 
 
 def _landscape(document) -> float:
@@ -113,6 +114,7 @@ def write_docx(table: Table, path: Path) -> None:
     for section in table.sections:
         if len(table.sections) > 1 or section.title != table.title:
             document.add_heading(xml_text(section.title), level=2)
-        add_table(document, table, section.rows, usable)
+        for block, rows in table.blocks(section, chunk=WIDE_CHUNK):
+            add_table(document, block, rows, usable)
     add_references(document, table.references)
     document.save(str(path))

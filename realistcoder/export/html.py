@@ -113,7 +113,8 @@ def render_html(table: Table) -> str:
     for section in table.sections:
         if len(table.sections) > 1 or section.title != table.title:
             parts.append(f"<h2>{h(section.title)}</h2>")
-        parts += html_table(table, section.rows)
+        for block, rows in table.blocks(section):
+            parts += html_table(block, rows)
     if table.references:
         parts += ['<h2 id="references">References</h2>', '<dl class="references">']
         parts += [f"<dt>{h(label)}</dt><dd>{h(entry)}</dd>" for label, entry in table.references]

@@ -72,6 +72,7 @@ PREAMBLE = r"""\documentclass[10pt]{article}
 TEXT_WIDTH_CM = 26.7  # landscape A4 minus 15 mm margins
 EM_CM = 8 * 2.54 / 72.27  # \footnotesize is 8pt
 COLUMN_GAP_CM = 0.42  # \tabcolsep on both sides
+WIDE_CHUNK = 4  # a narrative map shows at most this many documents side by side on a page
 
 
 def _char(ch: str) -> str:
@@ -147,7 +148,8 @@ def write_latex(table: Table, path: Path) -> None:
     for section in table.sections:
         if len(table.sections) > 1 or section.title != table.title:
             lines.append(rf"\subsection*{{{tex_escape(section.title)}}}")
-        lines += longtable(table, section.rows)
+        for block, rows in table.blocks(section, chunk=WIDE_CHUNK):
+            lines += longtable(block, rows)
     if table.references:
         lines += [r"\subsection*{References}", r"\begin{description}"]
         lines += [rf"\item[{tex_escape(label)}] {tex_escape(entry)}"

@@ -38,8 +38,9 @@ def write_markdown(table: Table, path: Path) -> None:
     for section in table.sections:
         if len(table.sections) > 1 or section.title != table.title:
             lines += [f"## {md_escape(section.title)}", ""]
-        lines += md_table(table, section.rows)
-        lines.append("")
+        for block, rows in table.blocks(section):
+            lines += md_table(block, rows)
+            lines.append("")
     if table.references:
         lines += ["## References", ""]
         lines += [f"- **{md_escape(label)}**: {md_escape(entry)}"

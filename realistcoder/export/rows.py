@@ -380,9 +380,11 @@ def map_table(
     citations = citation_labels(docs)
     key, label = ("code_key", "code_label") if by == "code" else ("theory", "theory_label")
     headers: dict[str, str] = {}
+    groups: dict[str, str] = {}  # value column -> its theory, to draw one panel per theory
     counts: dict[int, Counter] = defaultdict(Counter)
     for row in rows:  # in codebook order: theory, role, code
         headers.setdefault(str(row[key]), str(row[label]))
+        groups.setdefault(f"n:{row[key]}", row["theory_label"])
         counts[row["document_id"]][str(row[key])] += 1
     value_keys = [f"n:{k}" for k in headers]
     columns = [Column("citation", "Source", 22)]
@@ -403,7 +405,8 @@ def map_table(
     notes = [f"Counts of coded fragments; {len(rows)} in all."]
     notes += [n for n in [blinding_note(unblind, reviewer)] if n]
     return Table("map", title, columns, [Section(title, table_rows)], notes,
-                 extra={"row_key": "citation", "value_keys": value_keys})
+                 extra={"row_key": "citation", "value_keys": value_keys,
+                        "groups": groups if by == "code" else {}})
 
 
 # ---------------------------------------------------------------- document characteristics

@@ -76,7 +76,11 @@ def write_xlsx(table: Table, path: Path) -> None:
     for section in table.sections or [Section(table.title)]:
         sheet = workbook.create_sheet(sheet_title(section.title, taken))
         sheets.append((sheet.title, section.title))
-        _fill_sheet(sheet, table, section.rows, widths)
+        if table.extra.get("narrative"):  # only the documents with evidence for this theory
+            block, rows = table.blocks(section)[0]
+            _fill_sheet(sheet, block, rows, _widths(block))
+        else:
+            _fill_sheet(sheet, table, section.rows, widths)
     if table.references:
         _two_columns(workbook.create_sheet(sheet_title("References", taken)),
                      ("Source", "Reference"), table.references, (22, 100))

@@ -256,6 +256,50 @@ def import_qdpx(app, file, reviewer, with_codebook, partial):
         echo(f"skipped: {line}", err=True)
 
 
+@import_group.command("quotes")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--reviewer", help="Whose codings these are [default: the file's coder column; "
+              "required for Taguette, which has none].")
+@click.option("--format", "fmt", type=click.Choice(["taguette", "qualcoder", "csv"]),
+              help="The layout [default: told from the header row].")
+@click.option("--dry-run", is_flag=True, help="Check every row and report what would be "
+              "imported; change nothing.")
+@pass_app
+def import_quotes_cmd(app, file, reviewer, fmt, dry_run):
+    """Code quotes exported by other tools: Taguette highlights, QualCoder coded text, or any
+    CSV / XLSX with document, code and quote columns (all rows or none).
+
+    Each quote is found in its document (by file name or title) and coded on the sentences it
+    covers; codes match by id, label or the last part of a tag path.
+
+    Example: realistcoder import quotes taguette-highlights.csv --reviewer carol
+    """
+    from realistcoder.export.quote_import import import_quotes
+    from realistcoder.review.worksheet import RowsError
+
+    try:
+        report = import_quotes(app.store(create=False), file, reviewer=reviewer, fmt=fmt,
+                               dry_run=dry_run)
+    except RowsError as err:
+        for line in err.problems[:20]:
+            click.echo(f"  {line}", err=True)
+        if len(err.problems) > 20:
+            click.echo(f"  ... and {len(err.problems) - 20} more", err=True)
+        raise
+    who = ", ".join(f"{n} by {r}" for r, n in sorted(report.by_reviewer.items())) or "none"
+    verb = "would add" if dry_run else "added"
+    echo(f"{file} ({report.format}, {report.rows} rows): {verb} {report.imported} codings "
+         f"({who}); {report.unchanged} already present")
+    if report.fuzzy:
+        echo(f"{report.fuzzy} quotes were found by a close (not exact) match: check them with "
+             "`realistcoder export evidence`")
+    if report.widened:
+        echo(f"{len(report.widened)} quotes cover part of a sentence and were widened to whole "
+             "sentences; first:")
+        for line in report.widened[:3]:
+            echo(f"  {line}")
+
+
 def _grouped_problems(problems: list[str], limit: int = 12) -> list[str]:
     """One line per source and reason ("a.pdf: 80 codings: the text is in no document"), not
     one per coding: a project from another review can hold thousands."""

@@ -219,7 +219,8 @@ def test_codebook_load_and_import_use_a_projects_own_codebook(project, tmp_path)
         ("Les barrières à l'accès étaient nombreuses.", "barrieres_a_l_acces", "memo 0")]
 
 
-@pytest.mark.parametrize("name", ["atlasti-8.4_standard-project.qde"])
+@pytest.mark.parametrize("name", ["atlasti-8.4_standard-project.qde",
+                                  "hand_authored/project.qde"])
 def test_codebook_of_a_real_atlas_ti_project_validates(shared, name, tmp_path):
     path = shared / "refi-qda" / "examples" / name
     result = run(tmp_path / "x.db", "codebook", "validate", path)

@@ -14,6 +14,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
@@ -45,9 +46,11 @@ def _repeat_header(row) -> None:
     props.append(flag)
 
 
-def _put(cell, value: object, *, bold: bool = False) -> None:
+def _put(cell, value: object, *, bold: bool = False, right: bool = False) -> None:
     lines = xml_text(text_of(value)).replace("\r", "\n").split("\n")
     paragraph = cell.paragraphs[0]
+    if right:  # counts and pages
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for i, line in enumerate(lines):
         run = paragraph.add_run(line)
         run.font.size = Pt(FONT_PT)
@@ -84,7 +87,7 @@ def add_table(document, table: Table, rows: list[dict], usable_cm: float) -> Non
         cells = grid.add_row().cells
         for cell, column, width in zip(cells, table.columns, widths, strict=True):
             cell.width = width
-            _put(cell, table.cell(row, column))
+            _put(cell, table.cell(row, column), right=column.numeric)
 
 
 def add_references(document, references: list[tuple[str, str]]) -> None:

@@ -244,14 +244,7 @@ def import_qdpx(app, file, reviewer, with_codebook, partial):
     for source, convention in sorted(report.conventions.items()):
         echo(f"{source}: offsets read as {convention}: the only reading under which every "
              "selection's name fits its text")
-    if report.fuzzy:
-        echo(f"{report.fuzzy} selections were placed by a close (not exact) text match: "
-             "check them with `realistcoder export evidence`")
-    if report.widened:
-        echo(f"{len(report.widened)} selections cover part of a sentence and were widened to "
-             "whole sentences (codings are sentences); first:")
-        for line in report.widened[:3]:
-            echo(f"  {line}")
+    _placement_notes("selections", report.fuzzy, report.widened)
     for line in _grouped_problems(report.problems):
         echo(f"skipped: {line}", err=True)
 
@@ -290,13 +283,18 @@ def import_quotes_cmd(app, file, reviewer, fmt, dry_run):
     verb = "would add" if dry_run else "added"
     echo(f"{file} ({report.format}, {report.rows} rows): {verb} {report.imported} codings "
          f"({who}); {report.unchanged} already present")
-    if report.fuzzy:
-        echo(f"{report.fuzzy} quotes were found by a close (not exact) match: check them with "
+    _placement_notes("quotes", report.fuzzy, report.widened)
+
+
+def _placement_notes(what: str, fuzzy: int, widened: list[str]) -> None:
+    """What an import placed less than exactly: close text matches, widened selections."""
+    if fuzzy:
+        echo(f"{fuzzy} {what} were placed by a close (not exact) text match: check them with "
              "`realistcoder export evidence`")
-    if report.widened:
-        echo(f"{len(report.widened)} quotes cover part of a sentence and were widened to whole "
-             "sentences; first:")
-        for line in report.widened[:3]:
+    if widened:
+        echo(f"{len(widened)} {what} cover part of a sentence and were widened to whole "
+             "sentences (codings are sentences); first:")
+        for line in widened[:3]:
             echo(f"  {line}")
 
 

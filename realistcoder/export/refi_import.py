@@ -260,6 +260,7 @@ class _Doc:
         self.sentences = q.sentences(store, row["id"])
         self.ends = [s["end"] for s in self.sentences]
         self._squashed: tuple[str, list[int]] | None = None
+        self._position: dict[int, int] | None = None  # sentence id -> index, built on use
         self.fuzzy = 0
 
     def find(self, snippet: str) -> tuple[int, int] | None:
@@ -294,8 +295,10 @@ class _Doc:
 
     def partial(self, start: int, end: int, span: tuple[int, int]) -> bool:
         """True when [start, end) leaves out words of its first or last sentence."""
-        by_id = {s["id"]: s for s in self.sentences if s["id"] in span}
-        first, last = by_id[span[0]], by_id[span[1]]
+        if self._position is None:
+            self._position = {s["id"]: k for k, s in enumerate(self.sentences)}
+        first = self.sentences[self._position[span[0]]]
+        last = self.sentences[self._position[span[1]]]
         before = self.text[first["start"]:max(start, first["start"])]
         after = self.text[min(end, last["end"]):last["end"]]
         return bool(re.search(r"\w", before) or re.search(r"\w", after))

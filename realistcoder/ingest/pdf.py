@@ -31,6 +31,7 @@ LIGATURES = {
 }
 SOFT_HYPHENS = {0xFFFE, 0x02, 0x00AD}
 SPACES = {0x20, 0xA0, 0x2002, 0x2003, 0x2009, 0x202F, 0x09}
+MAP_SAMPLE = 5  # one character in this many is checked for a Unicode map error first
 OCR_FIX = "run OCR first, e.g. `ocrmypdf in.pdf out.pdf`, then ingest the output"
 
 
@@ -248,6 +249,9 @@ def _lines(textpage, page_no: int, frame: _Frame) -> tuple[list[Line], int]:
     get_box = raw.FPDFText_GetLooseCharBox
     codes = _codes(tp, n)
     map_error = raw.FPDFText_HasUnicodeMapError
+    # a font without a Unicode map errs on nearly every character it sets: a sample finds the
+    # pages worth checking character by character (checking every page costs about 12%)
+    suspect = any(map_error(tp, i) for i in range(0, n, MAP_SAMPLE))
     check_angle = frame.turned or not frame.uniform
     lines: list[Line] = []
     firsts: list[tuple[int, int]] = []
@@ -307,7 +311,7 @@ def _lines(textpage, page_no: int, frame: _Frame) -> tuple[list[Line], int]:
                 if not (after_ligature and ch.islower() and gap < 0.15 * size):
                     _add(cur, " ", last_x1, x0, top, bottom, size)
         space_pending = False
-        if map_error(tp, i):
+        if suspect and map_error(tp, i):
             cur.unmapped.append(len(cur.chars))
         expanded = LIGATURES.get(ch)
         if expanded:

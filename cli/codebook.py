@@ -171,7 +171,8 @@ def show_command(app, file: Path | None, stored_name: str | None) -> None:
                 type=click.Path(path_type=Path, dir_okay=False))
 @pass_app
 def load_command(app, files: tuple[Path, ...]) -> None:
-    """Store codebook FILES (YAML, CSV, XLSX or .qdc) in --db as new versions.
+    """Store codebook FILES (YAML, CSV, XLSX, .qdc, or the codebook of a REFI-QDA project:
+    .qdpx / .qde) in --db as new versions.
 
     Loading unchanged content again does nothing; changed content becomes a new version, and
     proposals and codings keep pointing at the version they were made with.
@@ -179,6 +180,15 @@ def load_command(app, files: tuple[Path, ...]) -> None:
     Example: realistcoder --db review.db codebook load codebooks/mcp-realist.yaml
     """
     codebooks = [(path, _load(path)) for path in files]  # all valid before storing any
+    _store_loaded(app, codebooks)
+
+
+def store_codebook_file(app, path: Path) -> None:
+    """Validate and store one codebook file, reporting as `codebook load` does."""
+    _store_loaded(app, [(path, _load(path))])
+
+
+def _store_loaded(app, codebooks: list[tuple[Path, Codebook]]) -> None:
     store = app.store(create=True)
     for path, codebook in codebooks:
         before = {s.name: s for s in stored.list_codebooks(store) if s.latest}

@@ -131,16 +131,35 @@ def export_cmoc(app, output, fmt, theory):
 @click.option("--theory", multiple=True, help="Only this theory or area id (repeatable).")
 @click.option("--role", multiple=True, type=click.Choice(["context", "mechanism", "outcome",
               "other"], case_sensitive=False), help="Only this role (repeatable).")
+@click.option("--document", multiple=True, help="Only this document: id or file name.")
+@click.option("--quotes", is_flag=True,
+              help="A narrative map: the quotes themselves in the cells (codes or areas down, "
+              "documents across), for .xlsx, .docx, .html, .md, .tex or .csv.")
 @_blinding
 @pass_app
-def export_map(app, output, fmt, by, theory, role, unblind, reviewer):
+def export_map(app, output, fmt, by, theory, role, document, quotes, unblind, reviewer):
     """Write the evidence map: documents by codes (or areas) with counts; .png/.svg draw it.
+
+    With --quotes, a narrative map: each cell holds the quotes a document gives for a code,
+    with their pages, grouped by theory.
 
     Example: realistcoder export map --by theory --unblind -o map.png
     """
+    from realistcoder.export.narrative import narrative_map
+
     store = app.store(create=False)
     _check_known(store, theory, ())
-    filters = rows.EvidenceFilter(theories=set(theory), roles={r.lower() for r in role})
+    filters = rows.EvidenceFilter(theories=set(theory), roles={r.lower() for r in role},
+                                  documents={get_document(store, d)["id"] for d in document})
+    if quotes:
+        if output.suffix.lower() in (".png", ".svg") or (fmt or "").lower() in ("png", "svg"):
+            raise InputError("a narrative map holds quotes: it is a table, not a picture",
+                             subject=output, fix="write it as .xlsx, .docx, .html, .md or .tex")
+        table = narrative_map(store, by=by, filters=filters, unblind=unblind,
+                              reviewer=reviewer)
+        writer = registry.write_table(table, output, fmt)
+        _done(table, output, writer, "rows")
+        return
     table = rows.map_table(store, by=by, filters=filters, unblind=unblind, reviewer=reviewer)
     writer = registry.write_table(table, output, fmt)
     _done(table, output, writer, "documents")
@@ -194,6 +213,9 @@ def export_qdpx(app, output, name, no_pdf, unblind, reviewer):
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--reviewer", help="Attribute every coding to this reviewer [default: the "
               "project's user who made it].")
+@click.option("--codebook", "with_codebook", is_flag=True,
+              help="Load the project's own codebook first (as `codebook load FILE` does), and "
+              "match its codes by GUID.")
 @click.option("--partial", is_flag=True,
               help="Import the codings that can be placed and report the rest.")
 @click.option("--read-source", "read_sources", multiple=True, metavar="PATH",
@@ -205,22 +227,34 @@ def export_qdpx(app, output, name, no_pdf, unblind, reviewer):
               help="What the project's XML and texts may unpack to; a zip bomb is refused "
               "[default: 1024].")
 @pass_app
-def import_qdpx(app, file, reviewer, partial, read_sources, max_unpacked):
+def import_qdpx(app, file, reviewer, with_codebook, partial, read_sources, max_unpacked):
     """Bring codings from a REFI-QDA project (.qdpx) into the review as hand codings.
 
-    Codes are matched by GUID or name to the loaded codebook, sources to ingested documents by
-    text, PDF or file name. Importing the same project twice adds nothing. A selection whose
-    positions are not inside its source text refuses the whole import, with every one listed.
+    Codes are matched by GUID or name to the loaded codebook (or, with --codebook, the
+    project's own), sources to ingested documents by text, PDF or file name. Every selection
+    is checked against the text at its offsets (its name says what it selected): offsets
+    counted another way (UTF-16 units, CRLF as one character, a BOM) are corrected when only
+    that reading fits, and a selection that still does not fit is refused, never misplaced; a
+    position outside its source text refuses the whole import, with every one listed.
+    Importing the same project twice adds nothing.
 
-    Example: realistcoder import qdpx from-nvivo.qdpx
+    Example: realistcoder import qdpx from-nvivo.qdpx --codebook
     """
     from realistcoder.export.refi_import import MAX_UNPACKED, ProjectError
     from realistcoder.export.refi_import import import_qdpx as run
 
     if not file.is_file():
         raise InputError("no such file", subject=file, fix="check the path")
+    code_ids = None
+    if with_codebook:
+        from realistcoder.cli.codebook import store_codebook_file
+        from realistcoder.codebook.qdc import project_code_ids
+
+        store_codebook_file(app, file)
+        code_ids = project_code_ids(file)
     try:
         report = run(app.store(create=False), file, reviewer=reviewer, partial=partial,
+                     code_ids=code_ids,
                      max_unpacked=max_unpacked * 2**20 if max_unpacked else MAX_UNPACKED,
                      read_paths=list(read_sources))
     except ProjectError as err:
@@ -230,11 +264,63 @@ def import_qdpx(app, file, reviewer, partial, read_sources, max_unpacked):
     echo(f"imported {report.added} codings ({who}); {report.already} already present")
     for line in report.unread:
         click.echo(f"note: a source outside the project was not read: {line}", err=True)
-    if report.fuzzy:
-        echo(f"{report.fuzzy} selections were placed by a close (not exact) text match: "
-             "check them with `realistcoder export evidence`")
+    if report.checked:
+        echo(f"checked {report.checked} selection names against the text at their offsets")
+    for source, convention in sorted(report.conventions.items()):
+        echo(f"{source}: offsets read as {convention}: the only reading under which every "
+             "selection's name fits its text")
+    _placement_notes("selections", report.fuzzy, report.widened)
     for line in _grouped_problems(report.problems):
         echo(f"skipped: {line}", err=True)
+
+
+@import_group.command("quotes")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--reviewer", help="Whose codings these are [default: the file's coder column; "
+              "required for Taguette, which has none].")
+@click.option("--format", "fmt", type=click.Choice(["taguette", "qualcoder", "csv"]),
+              help="The layout [default: told from the header row].")
+@click.option("--dry-run", is_flag=True, help="Check every row and report what would be "
+              "imported; change nothing.")
+@pass_app
+def import_quotes_cmd(app, file, reviewer, fmt, dry_run):
+    """Code quotes exported by other tools: Taguette highlights, QualCoder coded text, or any
+    CSV / XLSX with document, code and quote columns (all rows or none).
+
+    Each quote is found in its document (by file name or title) and coded on the sentences it
+    covers; codes match by id, label or the last part of a tag path.
+
+    Example: realistcoder import quotes taguette-highlights.csv --reviewer carol
+    """
+    from realistcoder.export.quote_import import import_quotes
+    from realistcoder.review.worksheet import RowsError
+
+    try:
+        report = import_quotes(app.store(create=False), file, reviewer=reviewer, fmt=fmt,
+                               dry_run=dry_run)
+    except RowsError as err:
+        for line in err.problems[:20]:
+            click.echo(f"  {line}", err=True)
+        if len(err.problems) > 20:
+            click.echo(f"  ... and {len(err.problems) - 20} more", err=True)
+        raise
+    who = ", ".join(f"{n} by {r}" for r, n in sorted(report.by_reviewer.items())) or "none"
+    verb = "would add" if dry_run else "added"
+    echo(f"{file} ({report.format}, {report.rows} rows): {verb} {report.imported} codings "
+         f"({who}); {report.unchanged} already present")
+    _placement_notes("quotes", report.fuzzy, report.widened)
+
+
+def _placement_notes(what: str, fuzzy: int, widened: list[str]) -> None:
+    """What an import placed less than exactly: close text matches, widened selections."""
+    if fuzzy:
+        echo(f"{fuzzy} {what} were placed by a close (not exact) text match: check them with "
+             "`realistcoder export evidence`")
+    if widened:
+        echo(f"{len(widened)} {what} cover part of a sentence and were widened to whole "
+             "sentences (codings are sentences); first:")
+        for line in widened[:3]:
+            echo(f"  {line}")
 
 
 def _grouped_problems(problems: list[str], limit: int = 12) -> list[str]:

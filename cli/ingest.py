@@ -159,7 +159,8 @@ def sentences_command(app, doc: str, sections: tuple[str, ...], fmt: str) -> Non
         if fmt == "jsonl":
             echo(json.dumps(_public(s), ensure_ascii=False))
         else:
-            echo(f"{s['id']:>7}  p{s['page']:<3} {s['section']:<12} {s['text']}")
+            mark = " [!: " + ", ".join(json.loads(s["flags"])) + "]" if s.get("flags") else ""
+            echo(f"{s['id']:>7}  p{s['page']:<3} {s['section']:<12} {s['text']}{mark}")
 
 
 @cli.command("search")
@@ -251,7 +252,7 @@ def _carry_lines(result, version: int) -> list[str]:
 def _public(s: dict) -> dict:
     return {"sentence_id": s["id"], "document": s["document"], "document_id": s["document_id"],
             "page": s["page"], "start": s["start"], "end": s["end"], "text": s["text"],
-            "section": s["section"]}
+            "section": s["section"], "flags": json.loads(s["flags"]) if s.get("flags") else []}
 
 
 def _clip(text: str, width: int) -> str:

@@ -91,6 +91,9 @@ def main() -> None:
         run(db, "export", "cmoc", "-o", str(OUT / "cmoc.md"))
         run(db, "export", "map", "--unblind", "--by", "theory", "-o", str(OUT / "map.md"))
         run(db, "export", "map", "--unblind", "--by", "theory", "-o", str(OUT / "map.png"))
+        run(db, "export", "map", "--unblind", "-o", str(OUT / "map-by-code.png"))
+        run(db, "export", "map", "--unblind", "--quotes", "--theory", "workforce", "-o",
+            str(OUT / "map-narrative.md"))
         run(db, "export", "documents", "--unblind", "-o", str(OUT / "documents.md"))
         run(db, "export", "qdpx", "--unblind", "--no-pdf", "-o", str(tmp / "review.qdpx"))
         shutil.unpack_archive(tmp / "review.qdpx", tmp / "qdpx", format="zip")

@@ -185,3 +185,48 @@ def image_only_pdf(path: Path) -> Path:
     c.showPage()
     c.save()
     return path
+
+
+def handmade_pdf(lines: list[bytes], font_extra: bytes = b"",
+                 extra_objects: tuple[bytes, ...] = ()) -> bytes:
+    """A one-page PDF written byte by byte (Helvetica, ``lines`` in the font's codes), for
+    fonts reportlab will not make: a ToUnicode map to U+FFFD, an encoding with no Unicode map.
+    ``extra_objects`` are numbered from 6 on (object 5 is the font)."""
+    content = b"BT /F1 11 Tf 72 720 Td 14 TL " + b" ".join(
+        b"(" + t + b") Tj T*" for t in lines) + b" ET"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica " + font_extra + b">>",
+               *extra_objects]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+def replacement_char_pdf(lines: list[bytes]) -> bytes:
+    """``~`` in ``lines`` comes out as U+FFFD (the font's ToUnicode map says so), as in PDFs
+    whose fonts map a symbol to "unknown"."""
+    cmap = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /X def "
+            b"1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfchar <7E> <FFFD> "
+            b"endbfchar endcmap CMapName currentdict /CMap defineresource pop end end")
+    stream = b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream"
+    return handmade_pdf(lines, b"/ToUnicode 6 0 R ", (stream,))
+
+
+def unmapped_font_pdf(lines: list[bytes]) -> bytes:
+    """Every character in a font whose glyph names have no Unicode meaning (/g65 ...): pdfium
+    reports a Unicode map error for each, as for the fonts that turn text into gibberish."""
+    names = b" ".join(b"/g%d" % i for i in range(32, 127))
+    return handmade_pdf(lines, b"/Encoding << /Type /Encoding /Differences [32 " + names +
+                        b"] >> ")

@@ -78,7 +78,7 @@ def test_bibtex_parsed_with_accents_bodies_and_files(tmp_path):
     assert refs["records"].authors == ["Achterberg, Daniel", "Müller, Fiona"]
     assert refs["records"].doc_type == "report" and refs["records"].year == 2018
     assert refs["nhs2016"].authors == ["{NHS England}"]
-    assert refs["nhs2016"].doi == "10.9999/mcp.2016"
+    assert refs["nhs2016"].doi == "10.9999/MCP.2016"  # as written: DOIs are shown as given
     assert refs["hub2017"].files == ["/home/u/Zotero/storage/AB12/hub-roles-evaluation.pdf"]
     assert short_citation({"authors": "; ".join(refs["nhs2016"].authors), "year": 2016}) == (
         "NHS England 2016")
@@ -129,7 +129,7 @@ def test_documents_edit_and_its_errors(db):
         "--doi", "https://doi.org/10.9999/MCP.2016")
     row = documents_csv(db)["mcp-framework.txt"]
     assert (row["Source"], row["Year"], row["Type"], row["DOI"]) == (
-        "NHS England 2016", "2016", "guidance", "10.9999/mcp.2016")
+        "NHS England 2016", "2016", "guidance", "10.9999/MCP.2016")
     result = run(db, "documents", "edit", "mcp-framework.txt", ok=False)
     assert result.exit_code == 1 and "nothing to change" in result.stderr
     result = run(db, "documents", "edit", "nope.pdf", "--year", "2001", ok=False)
@@ -150,4 +150,70 @@ def test_short_citations_and_disambiguation():
     assert labels[1] == "Marsh & Nowak 2017a" and labels[2] == "Marsh & Nowak 2017b"
     assert labels[3] == "Smith n.d."
     assert labels[4].endswith("… (2015)") and len(labels[4]) < 70
+    assert ("A very long report title " * 4).startswith(  # whole words only
+        labels[4].removesuffix("… (2015)") + " ")
     assert labels[5] == "notes.txt"
+
+
+def test_source_labels_never_cut_inside_a_word():
+    long_title = ("Understanding the barriers to setting up a healthcare quality improvement "
+                  "process in resource-limited settings")
+    label = short_citation({"title": long_title, "year": 2014})
+    assert label == "Understanding the barriers to setting up a healthcare… (2014)"
+    subtitled = short_citation({"title": "Working with our communities: a realist evaluation "
+                                "of co-production in three community hubs", "year": 2017})
+    assert subtitled == "Working with our communities (2017)"
+
+
+def test_corporate_authors_particles_and_pubmed_names(tmp_path):
+    ris = tmp_path / "refs.ris"
+    ris.write_text("TY  - RPRT\nAU  - NHS England\nTI  - Next steps\nPY  - 2017\nER  - \n"
+                   "TY  - JOUR\nAU  - van der Berg, Anna\nAU  - Smith J\nTI  - Hubs\n"
+                   "PY  - 2019\nER  - \n", encoding="utf-8")
+    nhs, berg = read_references(ris)
+    assert nhs.authors == ["{NHS England}"] and berg.authors == ["van der Berg, Anna", "Smith, J"]
+    cite = {"year": 2017}
+    assert short_citation({**cite, "authors": "; ".join(nhs.authors)}) == "NHS England 2017"
+    assert short_citation({**cite, "authors": "NHS England"}) == "NHS England 2017"
+    assert short_citation({**cite, "authors": "The Health Foundation"}) == (
+        "The Health Foundation 2017")
+    assert short_citation({**cite, "authors": "; ".join(berg.authors)}) == (
+        "van der Berg & Smith 2017")
+    assert short_citation({**cite, "authors": "Anna van der Berg; Ludwig von Mises"}) == (
+        "van der Berg & von Mises 2017")
+    # PDF metadata lists whole names with commas; "Kim, Lois" is one name, surname first
+    assert short_citation({**cite, "authors": "Lois G. Kim, Michael J. Sweeting, Jo Smith"}) == (
+        "Kim et al. 2017")
+    assert short_citation({**cite, "authors": "Kim, Lois G."}) == "Kim 2017"
+
+
+def test_subtitles_and_near_titles_match_with_author_and_year(tmp_path):
+    bib = tmp_path / "refs.bib"
+    bib.write_text(r"""
+@article{kim2021,
+  author = {Kim, Lois and Sweeting, Michael},
+  title = {Screening services in England during the pandemic: a modelling study},
+  year = {2021}, doi = {10.1371/journal.PONE.0000001}
+}
+@article{other2021,
+  author = {Jones, Amy},
+  title = {Screening service in England during a pandemic year},
+  year = {2021}
+}
+""", encoding="utf-8")
+    refs = read_references(bib)
+    assert refs[0].doi == "10.1371/journal.PONE.0000001"
+    docs = [
+        {"id": 1, "file_name": "a.pdf", "doi": None, "year": 2021, "authors": None,
+         "title": "Screening services in England during the pandemic", "head": ""},
+        {"id": 2, "file_name": "b.pdf", "doi": None, "year": 2021, "authors": "Amy Jones",
+         "title": "Screening services in England in a pandemic year", "head": ""},
+        {"id": 3, "file_name": "c.pdf", "doi": None, "year": 2019, "authors": "Ben Other",
+         "title": "Screening service uptake in England after a pandemic year", "head": ""},
+    ]
+    matches, unmatched = match_references(refs, docs)
+    assert {(m.reference.key, m.document["id"], m.by) for m in matches} == {
+        ("kim2021", 1, "title"), ("other2021", 2, "title, author and year")}
+    # a near title without the author and the year is not enough
+    matches, _ = match_references(refs[1:], [docs[2]])
+    assert matches == []

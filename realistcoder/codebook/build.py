@@ -20,11 +20,12 @@ TOP_KEYS = ("name", "version", "description", "theories", "codes")
 THEORY_KEYS = ("id", "label", "description")
 CODE_KEYS = (
     "id", "label", "role", "mechanism_type", "theory", "parent", "description", "inclusion",
-    "exclusion", "examples", "terms", "patterns", "exclude", "codes",
+    "exclusion", "examples", "terms", "patterns", "exclude", "codes", "color",
 )
 TEXT_FIELDS = ("description", "inclusion", "exclusion")
 LIST_FIELDS = ("examples", "terms", "exclude")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+COLOUR_RE = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,7 @@ class _Builder:
             theory=self.text(node, "theory", what) or None,
             mechanism_type=self.text(node, "mechanism_type", what).lower() or None,
             parent=parent or declared_parent,
+            color=self.colour(node, what),
             line=node.line,
             lines=lines,
         )
@@ -223,6 +225,13 @@ class _Builder:
             setattr(code, key, self.text_list(node, key, what, lines))
         code.patterns = self.patterns(node, what, lines)
         return code
+
+    def colour(self, node: Lined, what: str) -> str | None:
+        value = self.text(node, "color", what)
+        if value and not COLOUR_RE.fullmatch(value):
+            self.problem(node.line_of("color"), f"{what}: color {value!r} is not #RRGGBB")
+            return None
+        return value.upper() or None
 
     def inherit(self, codes: list[Code]) -> None:
         """Children take their parent's role, theory (and mechanism type) unless they give one."""

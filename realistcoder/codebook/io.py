@@ -1,7 +1,8 @@
 """Load a codebook from any supported file (validated, or refused with every problem) and write it.
 
-Formats go by file extension: ``.yaml``/``.yml``, ``.csv``, ``.xlsx``, ``.qdc`` to read;
-the same plus ``.md`` to write.
+Formats go by file extension: ``.yaml``/``.yml``, ``.csv``, ``.xlsx``, ``.qdc``, and the
+codebook inside a REFI-QDA project (``.qdpx`` / ``.qde``) to read; ``.yaml``, ``.csv``,
+``.xlsx``, ``.qdc`` and ``.md`` to write.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ READERS: dict[str, Callable[[Path], tuple[object, list[Problem]]]] = {
     ".csv": table_format.read_csv,
     ".xlsx": table_format.read_xlsx,
     ".qdc": qdc.read_qdc,
+    ".qdpx": qdc.read_project_codebook,  # a project's own codebook (NVivo, ATLAS.ti, ...)
+    ".qde": qdc.read_project_codebook,
 }
-READ_EXTENSIONS = (".yaml", ".yml", ".csv", ".xlsx", ".qdc")
+READ_EXTENSIONS = (".yaml", ".yml", ".csv", ".xlsx", ".qdc", ".qdpx", ".qde")
 WRITE_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".xlsx": "xlsx", ".qdc": "qdc",
                  ".md": "md"}
 DEFAULT_CODEBOOK = "mcp-realist.yaml"

@@ -42,6 +42,7 @@ class Code:
     terms: list[str] = field(default_factory=list)
     patterns: list[list[dict]] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
+    color: str | None = None  # "#RRGGBB" kept from another tool (else a colour per role)
     line: int | None = field(default=None, compare=False)
     # where each field was read (``"terms"``, ``"terms.2"``, ``"patterns.0"``): for messages only
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)

@@ -3,13 +3,20 @@
 The standard has room for a code's name, colour, description and children only. realistcoder
 keeps everything else a round trip needs (id, role, mechanism type, theory, guidance, terms,
 patterns) in a ``[realistcoder]`` block of YAML at the end of each code's ``<Description>``:
-readable in NVivo, ATLAS.ti or QualCoder, and read back exactly here. Theories become ``<Set>``s
-of their codes, and one more set carries the codebook's name, version and description.
-GUIDs are uuid5 of the codebook name and code id, so re-exporting gives the same GUIDs.
+readable in NVivo, ATLAS.ti or QualCoder, and read back exactly here.
 
-Codebooks made by other tools (no ``[realistcoder]`` blocks) are read too: ids are made from
-code names, a top-level code named like "Context(s)", "Mechanism(s)" or "Outcome(s)" gives its
-role to its children, and sets become theories.
+Theories travel twice, because tools keep different parts of the standard: as non-codable
+parent codes (a theory, then one per role inside it: "Context (workforce)"; QualCoder shows
+them as categories, NVivo and ATLAS.ti as folders / code groups, and all of them keep them on
+export) and as ``<Set>``s of their codes (which QualCoder drops). One more set carries the
+codebook's name, version and description; the theory codes carry the name and version too.
+GUIDs are uuid5 of the codebook name and code id, so re-exporting gives the same GUIDs. Code
+names are unique in the file (QualCoder refuses a second code or category of the same name).
+
+Codebooks made by other tools (no ``[realistcoder]`` blocks) are read too: ids are transliterated
+from code names ("Barrières" -> ``barrieres``), a top-level code named like "Context(s)",
+"Mechanism(s)" or "Outcome(s)" gives its role to its children, sets become theories, and colours
+are kept.
 """
 
 from __future__ import annotations
@@ -54,9 +61,11 @@ def _description(text: str, data: dict[str, Any]) -> str:
     return f"{text}\n\n{_trailer(data)}" if text else _trailer(data)
 
 
-def _code_meta(code: Code) -> dict[str, Any]:
+def _code_meta(code: Code, order: int | None = None) -> dict[str, Any]:
     meta: dict[str, Any] = {"id": code.id, "role": code.role}
-    for key in ("mechanism_type", "theory", "inclusion", "exclusion"):
+    if order is not None:  # the codebook's order, which the theory and role groups shuffle
+        meta["order"] = order
+    for key in ("mechanism_type", "theory", "inclusion", "exclusion", "color"):
         if getattr(code, key):
             meta[key] = getattr(code, key)
     for key in ("examples", "terms", "exclude", "patterns"):
@@ -65,24 +74,81 @@ def _code_meta(code: Code) -> dict[str, Any]:
     return meta
 
 
-def write_qdc(codebook: Codebook, origin: str = "realistcoder") -> bytes:
-    """The codebook as a ``.qdc`` document (UTF-8 bytes), valid against Codebook.xsd."""
+ROLE_GROUPS = (  # (role, mechanism type, label) of the role codes inside a theory code
+    ("context", None, "Context"), ("mechanism", "resource", "Mechanism: resource"),
+    ("mechanism", "reasoning", "Mechanism: reasoning"), ("mechanism", None, "Mechanism"),
+    ("outcome", None, "Outcome"), ("other", None, "Other"))
+
+
+def unique_name(name: str, taken: set[str], qualifier: str) -> str:
+    """``name``, or ``name (qualifier)`` / ``name (2)`` when another code has it already
+    (compared without case, as QualCoder does)."""
+    out, n = name, 2
+    if out.lower() in taken:
+        out = f"{name} ({qualifier})" if qualifier else f"{name} (2)"
+    while out.lower() in taken:
+        out, n = f"{name} ({qualifier or ''}{' ' if qualifier else ''}{n})", n + 1
+    taken.add(out.lower())
+    return out
+
+
+def write_qdc(codebook: Codebook, origin: str = "realistcoder",
+              taken: set[str] | None = None) -> bytes:
+    """The codebook as a ``.qdc`` document (UTF-8 bytes), valid against Codebook.xsd.
+
+    ``taken`` collects the code names used (pass the same set for several codebooks that share
+    a project, so that their names stay unique together)."""
     from lxml import etree
 
+    taken = set() if taken is None else taken
     root = etree.Element(f"{{{NS}}}CodeBook", nsmap={None: NS}, origin=origin)
     codes_el = etree.SubElement(root, f"{{{NS}}}Codes")
+    book = {"codebook": codebook.name, "version": codebook.version}
 
     def add(parent_el, code: Code) -> None:
-        colour = COLOURS.get(code.mechanism_type or code.role, COLOURS["other"])
+        colour = code.color or COLOURS.get(code.mechanism_type or code.role, COLOURS["other"])
+        name = unique_name(code.label or code.id, taken, code.theory or code.id)
         el = etree.SubElement(parent_el, f"{{{NS}}}Code", guid=code_guid(codebook.name, code.id),
-                              name=code.label or code.id, isCodable="true", color=colour)
-        etree.SubElement(el, f"{{{NS}}}Description").text = _description(
-            code.description, _code_meta(code))
+                              name=name, isCodable="true", color=colour)
+        meta = _code_meta(code, position[code.id])
+        if name != (code.label or code.id):  # renamed to stay unique: keep the label
+            meta["label"] = code.label
+        etree.SubElement(el, f"{{{NS}}}Description").text = _description(code.description, meta)
         for child in codebook.children(code.id):
             add(el, child)
 
-    for code in codebook.roots():
-        add(codes_el, code)
+    def group(parent_el, key: str, name: str, text: str, meta: dict, colour: str | None):
+        el = etree.SubElement(parent_el, f"{{{NS}}}Code", guid=_set_guid(
+            codebook.name, "group", key), name=unique_name(name, taken, ""), isCodable="false")
+        if colour:
+            el.set("color", colour)
+        etree.SubElement(el, f"{{{NS}}}Description").text = _description(text, meta)
+        return el
+
+    position = {c.id: i for i, c in enumerate(codebook.codes)}
+    roots = codebook.roots()
+    theory_ids = {t.id for t in codebook.theories}
+    for theory in codebook.theories:
+        mine = [c for c in roots if c.theory == theory.id]
+        if not mine:
+            continue
+        theory_el = group(codes_el, f"theory/{theory.id}", theory.label or theory.id,
+                          theory.description, {"group": "theory", "theory": theory.id,
+                                               "label": theory.label, **book}, None)
+        for role, mech, label in ROLE_GROUPS:
+            inside = [c for c in mine if c.role == role and c.mechanism_type == mech]
+            if not inside:
+                continue
+            meta = {"group": "role", "role": role, "theory": theory.id}
+            if mech:
+                meta["mechanism_type"] = mech
+            role_el = group(theory_el, f"role/{theory.id}/{role}/{mech}",
+                            f"{label} ({theory.id})", "", meta, COLOURS.get(mech or role))
+            for code in inside:
+                add(role_el, code)
+    for code in roots:
+        if code.theory not in theory_ids:
+            add(codes_el, code)
     sets_el = etree.SubElement(root, f"{{{NS}}}Sets")
     for theory in codebook.theories:
         el = etree.SubElement(sets_el, f"{{{NS}}}Set",
@@ -97,7 +163,7 @@ def write_qdc(codebook: Codebook, origin: str = "realistcoder") -> bytes:
                                guid=_set_guid(codebook.name, "codebook", codebook.name),
                                name=f"realistcoder codebook: {codebook.name} {codebook.version}")
     etree.SubElement(meta_el, f"{{{NS}}}Description").text = _description(
-        codebook.description, {"codebook": codebook.name, "version": codebook.version})
+        codebook.description, book)
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 
@@ -129,15 +195,21 @@ _split_description = split_description  # the old private name, still used by ex
 
 
 def _slug(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    """A code id from a name, transliterated ("Barrières à l'accès" -> ``barrieres_a_l_acces``,
+    "医生" -> ``yisheng``), never emptied."""
+    from anyascii import anyascii
+
+    slug = re.sub(r"[^a-z0-9]+", "_", anyascii(text).lower()).strip("_")
     return slug or "code"
+
+
+PROJECT_NS = "urn:QDA-XML:project:1.0"
 
 
 def read_qdc(path: Path) -> tuple[Lined | None, list[Problem]]:
     """A ``.qdc`` file as builder input, with problems named by XML line."""
     from lxml import etree
 
-    problems: list[Problem] = []
     parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
     try:
         root = etree.parse(str(path), parser).getroot()
@@ -146,24 +218,111 @@ def read_qdc(path: Path) -> tuple[Lined | None, list[Problem]]:
     if etree.QName(root).localname != "CodeBook" or etree.QName(root).namespace != NS:
         return None, [Problem(root.sourceline, f"the root element is {root.tag}, not "
                               f"<CodeBook xmlns=\"{NS}\"> (is this a REFI-QDA codebook?)")]
+    return codebook_from_xml(root, root.find(f"{{{NS}}}Sets"), NS, path.stem)
+
+
+def read_project_codebook(path: Path) -> tuple[Lined | None, list[Problem]]:
+    """The codebook inside a REFI-QDA project: a ``.qdpx`` (ZIP) or its ``project.qde``, as
+    NVivo, ATLAS.ti, MAXQDA or QualCoder export it."""
+    import zipfile
+
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True,
+                             huge_tree=True)
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                names = [n for n in archive.namelist() if n.lower().endswith(".qde")]
+                if not names:
+                    return None, [Problem(None, "no project.qde inside: is this a REFI-QDA "
+                                          "project (.qdpx)?")]
+                root = etree.fromstring(archive.read(names[0]), parser)
+        else:
+            root = etree.parse(str(path), parser).getroot()
+    except etree.XMLSyntaxError as err:
+        return None, [Problem(err.lineno or None, f"not well-formed XML: {err.msg}")]
+    if etree.QName(root).localname != "Project":
+        return None, [Problem(root.sourceline, f"the root element is {root.tag}, not a "
+                              "REFI-QDA <Project> (is this a .qdpx / .qde file?)")]
+    ns = etree.QName(root).namespace or PROJECT_NS
+    book = root.find(f"{{{ns}}}CodeBook")
+    if book is None or book.find(f"{{{ns}}}Codes/{{{ns}}}Code") is None:
+        return None, [Problem(root.sourceline, "the project has no codes (no <CodeBook>)")]
+    return codebook_from_xml(book, root.find(f"{{{ns}}}Sets"), ns,
+                             root.get("name") or path.stem)
+
+
+def codebook_from_xml(book_el, sets_el, ns: str, default_name: str
+                      ) -> tuple[Lined, list[Problem]]:
+    """Builder input from a ``<CodeBook>`` element (of a ``.qdc`` or a project) and its sets.
+
+    Non-codable codes that realistcoder wrote for a theory or a role pass their theory, role
+    and mechanism type down to the codes inside them and are not codes themselves."""
+    problems: list[Problem] = []
 
     def q(name: str) -> str:
-        return f"{{{NS}}}{name}"
+        return f"{{{ns}}}{name}"
 
-    raw = Lined({"name": path.stem, "version": "1"}, line=root.sourceline)
+    raw = Lined({"name": default_name, "version": "1"}, line=book_el.sourceline)
     used_ids: set[str] = set()
     guid_to_node: dict[str, Lined] = {}
+    # theories from the sets (in the codebook's order) first, then those only known from
+    # theory codes (a file that went through QualCoder, which drops sets)
+    theories = LinedList(line=book_el.sourceline)
+    from_groups: list[tuple[str, str, str, int]] = []
+    theory_ids: set[str] = set()
+    orders: dict[int, int] = {}  # id(node) -> the code's place in the codebook that wrote it
 
-    def read_code(el, parent_role: str | None) -> Lined:
-        line = el.sourceline
-        node = Lined(line=line)
+    def add_theory(tid: str, label: str, human: str, line: int) -> None:
+        if tid in theory_ids:
+            return
+        theory_ids.add(tid)
+        theory = Lined({"id": tid, "label": label or tid}, line=line)
+        if human:
+            theory["description"] = human
+        theories.append(theory)
+        theories.lines.append(line)
+
+    def read_group(el, meta: dict, human: str, inherited: dict) -> list[tuple[Lined, int]]:
+        """The codes inside one of realistcoder's theory or role codes."""
+        passed = dict(inherited)
+        if meta.get("group") == "theory" and meta.get("theory"):
+            tid = str(meta["theory"])
+            from_groups.append((tid, str(meta.get("label") or el.get("name") or tid), human,
+                                el.sourceline))
+            if meta.get("codebook"):
+                raw["name"] = str(meta["codebook"])
+                raw["version"] = str(meta.get("version", "1"))
+            passed["theory"] = tid
+        for key in ("theory", "role", "mechanism_type"):
+            if meta.get(key):
+                passed[key] = str(meta[key])
+        out = []
+        for child in el.findall(q("Code")):
+            out += read_any(child, passed)
+        return out
+
+    def read_any(el, inherited: dict) -> list[tuple[Lined, int]]:
         desc_el = el.find(q("Description"))
         human, meta, error = split_description(desc_el.text if desc_el is not None else "")
         if error:
             problems.append(Problem(desc_el.sourceline, f"the {MARKER} block of code "
                                     f"{el.get('name')!r} is not valid YAML: {error}"))
+        if meta and meta.get("group") in ("theory", "role"):
+            return read_group(el, meta, human, inherited)
+        return [(read_code(el, inherited, human, meta), el.sourceline)]
+
+    def read_code(el, inherited: dict, human: str, meta: dict | None) -> Lined:
+        line = el.sourceline
+        node = Lined(line=line)
         name = el.get("name") or ""
+        parent_role = inherited.get("parent_role") or inherited.get("role")
         if meta is not None:
+            meta = dict(meta)
+            order = meta.pop("order", None)
+            if isinstance(order, int):
+                orders[id(node)] = order
             for key, value in meta.items():
                 node[key] = value
                 node.lines[key] = line
@@ -175,39 +334,49 @@ def read_qdc(path: Path) -> tuple[Lined | None, list[Problem]]:
             while cid in used_ids:
                 cid, n = f"{base}_{n}", n + 1
             node["id"] = cid
+            for key in ("theory", "role", "mechanism_type"):  # from realistcoder's groups
+                if inherited.get(key) and key not in node:
+                    node[key] = inherited[key]
             if parent_role is None:  # under a C/M/O parent, the builder inherits its role
                 node["role"] = ROLE_NAMES.get(name.strip().lower()) or "other"
                 if node["role"] == "mechanism":
                     node["mechanism_type"] = "reasoning"
+            colour = el.get("color")
+            if colour and RGB_RE.fullmatch(colour):
+                node["color"] = colour.upper()
         node.lines.update({k: line for k in node if k not in node.lines})
         if human:
             node["description"] = human
         used_ids.add(str(node.get("id")))
         guid_to_node[str(el.get("guid", "")).strip("{}").lower()] = node
         role = node.get("role") or parent_role
-        inherited = role if role in ("context", "mechanism", "outcome") else None
+        below = {"parent_role": role if role in ("context", "mechanism", "outcome") else None}
         children = LinedList(line=line)
         for child in el.findall(q("Code")):
-            children.append(read_code(child, inherited))
-            children.lines.append(child.sourceline)
+            for kid, kid_line in read_any(child, below):
+                children.append(kid)
+                children.lines.append(kid_line)
         if children:
             node["codes"] = children
             node.lines["codes"] = line
-        elif meta is None and inherited and "terms" not in node:
+        elif meta is None and below["parent_role"] and "terms" not in node:
             node["terms"] = [name]  # a foreign C/M/O code: its name is the one term we know
             node.lines["terms"] = line
         return node
 
-    codes_el = root.find(q("Codes"))
-    codes = LinedList(line=codes_el.sourceline if codes_el is not None else root.sourceline)
-    for el in codes_el.findall(q("Code")) if codes_el is not None else []:
-        codes.append(read_code(el, None))
-        codes.lines.append(el.sourceline)
+    codes_el = book_el.find(q("Codes"))
+    codes = LinedList(line=codes_el.sourceline if codes_el is not None else book_el.sourceline)
+    found = [pair for el in (codes_el.findall(q("Code")) if codes_el is not None else [])
+             for pair in read_any(el, {})]
+    # realistcoder's codes back in their codebook order; codes added elsewhere after them
+    found.sort(key=lambda pair: orders.get(id(pair[0]), len(orders) + 10**9))
+    for node, line in found:
+        codes.append(node)
+        codes.lines.append(line)
     raw["codes"] = codes
     raw.lines["codes"] = codes.line
 
-    theories = LinedList(line=root.sourceline)
-    for set_el in root.iterfind(f"{q('Sets')}/{q('Set')}"):
+    for set_el in sets_el.findall(q("Set")) if sets_el is not None else []:
         desc_el = set_el.find(q("Description"))
         human, meta, _ = split_description(desc_el.text if desc_el is not None else "")
         if meta and "codebook" in meta:
@@ -217,18 +386,25 @@ def read_qdc(path: Path) -> tuple[Lined | None, list[Problem]]:
                 raw["description"] = human
             continue
         tid = str(meta["theory"]) if meta and "theory" in meta else _slug(set_el.get("name", ""))
-        theory = Lined({"id": tid, "label": set_el.get("name") or tid}, line=set_el.sourceline)
-        if human:
-            theory["description"] = human
-        theories.append(theory)
-        theories.lines.append(set_el.sourceline)
+        add_theory(tid, set_el.get("name") or tid, human, set_el.sourceline)
         if not meta:  # another tool's code group: its members take it as their theory
             for member in set_el.iterfind(q("MemberCode")):
-                node = guid_to_node.get(str(member.get("guid", "")).strip("{}").lower())
+                target = member.get("guid") or member.get("targetGUID") or ""
+                node = guid_to_node.get(target.strip("{}").lower())
                 if node is not None and "theory" not in node:
                     node["theory"] = tid
+    for theory in from_groups:
+        add_theory(*theory)
     raw["theories"] = theories
+    raw.guid_ids = {guid: str(node.get("id")) for guid, node in guid_to_node.items() if guid}
     return raw, problems
+
+
+def project_code_ids(path: Path) -> dict[str, str]:
+    """Code GUID (lower case) -> the code id that loading this project's codebook gives each
+    code (for codes made elsewhere: its transliterated name)."""
+    raw, _ = read_project_codebook(path)
+    return getattr(raw, "guid_ids", {}) if raw is not None else {}
 
 
 def structure_problems(data: bytes) -> list[str]:

@@ -127,6 +127,8 @@ def _code_node(codebook: Codebook, code: Code, parent: Code | None) -> dict:
         node["exclude"] = _FlowList(code.exclude)
     if code.patterns:
         node["patterns"] = [[_FlowDict(tok) for tok in p] for p in code.patterns]
+    if code.color:
+        node["color"] = code.color
     children = codebook.children(code.id)
     if children:
         node["codes"] = [_code_node(codebook, child, code) for child in children]

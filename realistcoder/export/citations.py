@@ -1,4 +1,5 @@
-"""Citations: short in-table citations, and BibTeX / RIS metadata matched to documents.
+"""Citations: BibTeX / RIS metadata matched to documents (the short in-table citations and
+reference-list entries themselves are in :mod:`realistcoder.export.cite`).
 
 References come from Zotero, EndNote, Mendeley or JabRef exports, parsed by ``bibtexparser``
 (v2) and ``rispy``. An entry matches a document by attached file name, then DOI, then title
@@ -7,7 +8,6 @@ References come from Zotero, EndNote, Mendeley or JabRef exports, parsed by ``bi
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -16,10 +16,26 @@ from pathlib import Path, PurePath
 from rapidfuzz import fuzz
 
 from realistcoder.errors import InputError
+from realistcoder.export.cite import (  # noqa: F401  (part of this module's API)
+    citation_labels,
+    display_authors,
+    format_authors,
+    full_reference,
+    is_body,
+    normalise_doi,
+    older_version_label,
+    parse_authors,
+    reference_list,
+    same_doi,
+    short_citation,
+    short_title,
+    surname,
+)
 from realistcoder.store import export as q
 from realistcoder.store.db import Store
 
 TITLE_MIN_SCORE = 90.0
+TITLE_NEAR_SCORE = 75.0  # accepted when the year and the first author agree too
 DOC_TYPES = {
     # BibTeX entry types
     "article": "journal article", "book": "book", "inbook": "book chapter",
@@ -34,95 +50,6 @@ DOC_TYPES = {
     "THES": "thesis", "ELEC": "web page", "WEB": "web page", "GEN": "other",
     "UNPB": "unpublished", "NEWS": "news article", "MGZN": "magazine article",
 }
-
-
-# ---------------------------------------------------------------- short citations
-
-
-def parse_authors(value: str | None) -> list[str]:
-    """Authors as stored (a JSON list, or names separated by ``;`` or `` and ``)."""
-    if not value:
-        return []
-    value = value.strip()
-    if value.startswith("["):
-        try:
-            return [str(a).strip() for a in json.loads(value) if str(a).strip()]
-        except ValueError:
-            pass
-    for sep in (";", " and ", " & "):
-        if sep in value:
-            return [a.strip() for a in value.split(sep) if a.strip()]
-    return [value]
-
-
-_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
-
-
-def surname(name: str) -> str:
-    """``Smith, John`` or ``John Smith`` → ``Smith``; ``{NHS England}`` (a body) → whole."""
-    name = name.strip()
-    if name.startswith("{") and name.endswith("}"):
-        return name[1:-1].strip()
-    if "," in name:
-        return name.split(",", 1)[0].strip()
-    words = [w for w in name.split() if w.lower() not in _SUFFIXES]
-    return words[-1] if words else name
-
-
-def display_authors(value: str | None) -> str:
-    """Stored authors for a table: ``Smith, John; NHS England``."""
-    return "; ".join(a.strip("{}") for a in parse_authors(value))
-
-
-def format_authors(names: list[str]) -> str:
-    """The stored form: ``Last, First; Last, First`` (a body in braces: ``{NHS England}``)."""
-    return "; ".join(n.strip() for n in names if n.strip())
-
-
-def short_citation(doc: dict) -> str:
-    """``Smith 2017``, ``Smith & Jones 2017`` or ``Smith et al. 2017``; else title or file."""
-    names = [surname(a) for a in parse_authors(doc.get("authors"))]
-    year = str(doc.get("year") or "n.d.")
-    if names:
-        if len(names) == 1:
-            who = names[0]
-        elif len(names) == 2:
-            who = f"{names[0]} & {names[1]}"
-        else:
-            who = f"{names[0]} et al."
-        return f"{who} {year}"
-    title = (doc.get("title") or "").strip()
-    if title:
-        title = title if len(title) <= 60 else title[:57].rstrip() + "…"
-        return f"{title} ({year})" if doc.get("year") else title
-    return doc.get("file_name") or f"document {doc.get('id')}"
-
-
-def citation_labels(docs: list[dict]) -> dict[int, str]:
-    """Short citations by document id, with ``a``/``b`` suffixes where two would read alike.
-
-    An older version of a changed file (``status`` superseded: it holds codings that could not
-    be carried to the new version) reads as its current version's citation followed by
-    ``[older version N]``."""
-    current = [d for d in docs if d.get("status", "ok") != "superseded"]
-    labels = {d["id"]: short_citation(d) for d in current}
-    seen: dict[str, list[int]] = {}
-    for doc_id, label in labels.items():
-        seen.setdefault(label, []).append(doc_id)
-    for label, ids in seen.items():
-        if len(ids) > 1 and re.search(r"(\d{4}|n\.d\.)$", label):
-            for i, doc_id in enumerate(sorted(ids)):
-                labels[doc_id] = f"{label}{chr(ord('a') + i)}" if i < 26 else f"{label}-{i}"
-    for d in docs:
-        if d["id"] not in labels:
-            base = labels.get(d.get("current_id")) or short_citation(d)
-            labels[d["id"]] = f"{base} [{older_version_label(d)}]"
-    return labels
-
-
-def older_version_label(doc: dict) -> str:
-    """How an older version of a changed file is named wherever it is shown."""
-    return f"older version {doc.get('version') or '?'}"
 
 
 # ---------------------------------------------------------------- reading reference files
@@ -149,14 +76,6 @@ class Reference:
             "doc_type": self.doc_type or None,
         }
         return {k: v for k, v in data.items() if v not in (None, "")}
-
-
-def normalise_doi(value: str | None) -> str:
-    if not value:
-        return ""
-    value = value.strip().lower()
-    value = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", value)
-    return value.strip().rstrip(".")
 
 
 def _year(value: object) -> int | None:
@@ -266,7 +185,7 @@ def read_ris(path: Path) -> list[Reference]:
             Reference(
                 key=entry.get("id") or f"entry {i}",
                 title=" ".join(str(title).split()),
-                authors=[" ".join(a.split()) for a in authors],
+                authors=[ris_author(a) for a in authors],
                 year=_year(entry.get("year") or entry.get("publication_year") or entry.get("date")),
                 doi=normalise_doi(entry.get("doi")),
                 doc_type=DOC_TYPES.get(entry.get("type_of_reference", ""), "other"),
@@ -274,6 +193,20 @@ def read_ris(path: Path) -> list[Reference]:
             )
         )
     return refs
+
+
+def ris_author(name: str) -> str:
+    """An RIS author as stored: ``Last, First``; an organisation (no comma, words such as
+    "NHS", "Department") in braces; ``Smith J`` (PubMed style) as ``Smith, J``."""
+    name = " ".join(str(name).split())
+    if "," in name or not name:
+        return name
+    if is_body(name):
+        return f"{{{name}}}"
+    words = name.split()
+    if len(words) > 1 and re.fullmatch(r"(?:[A-Z]\.?){1,3}", words[-1]):
+        return f"{' '.join(words[:-1])}, {words[-1]}"
+    return name
 
 
 def read_references(path: Path) -> list[Reference]:
@@ -311,10 +244,50 @@ def _file_stem(name: str) -> str:
     return _fold(PurePath(name.replace("\\", "/")).stem)
 
 
+def _main_title(title: str) -> str:
+    """The title before its subtitle ("Main: subtitle", "Main - subtitle"), folded."""
+    return _fold(re.split(r"\s*[:?!]\s+|\s+[-–—]\s+", title, maxsplit=1)[0])
+
+
+def title_score(ref: Reference, doc: dict) -> float:
+    """How well an entry's title matches a document (0..100): against the stored title, with
+    or without a subtitle on either side, the file name, or the first page's text."""
+    title = _fold(ref.title)
+    stored = doc.get("title") or ""
+    head = _fold(doc.get("head") or "")[:1500]
+    stem = _file_stem(doc["file_name"])
+    scores = [fuzz.token_sort_ratio(title, _fold(stored))]
+    main, stored_main = _main_title(ref.title), _main_title(stored)
+    if len(main) >= 12 and main != title:  # the PDF's title often lacks the subtitle
+        scores.append(fuzz.token_sort_ratio(main, _fold(stored)))
+    if len(stored_main) >= 12 and stored_main != _fold(stored):
+        scores.append(fuzz.token_sort_ratio(title, stored_main))
+    if len(stem) >= 12:  # a PDF saved under its title ("community-coproduction-report.pdf")
+        scores.append(fuzz.token_sort_ratio(title, stem))
+    if len(title) >= 25:
+        scores.append(fuzz.partial_ratio(title, head))
+    if len(main) >= 25 and main != title:
+        scores.append(fuzz.partial_ratio(main, head))
+    return max(scores)
+
+
+def same_author_and_year(ref: Reference, doc: dict) -> bool:
+    """The entry's year and first author's surname are the document's (stored, or printed on
+    its first page): what makes a near title match safe."""
+    if not ref.year or not ref.authors:
+        return False
+    head = _fold(doc.get("head") or "")[:3000]
+    year_ok = ref.year == doc.get("year") or str(ref.year) in head
+    who = _fold(surname(ref.authors[0]))
+    known = _fold(" ".join(surname(a) for a in parse_authors(doc.get("authors"))))
+    return year_ok and len(who) >= 2 and (who in known.split() or f" {who} " in f" {head} ")
+
+
 def match_references(
     refs: list[Reference], docs: list[dict]
 ) -> tuple[list[Match], list[Reference]]:
-    """Pair references with documents (each at most once): file name, then DOI, then title.
+    """Pair references with documents (each at most once): file name, then DOI, then title
+    (a near title only when the first author and the year agree too).
 
     ``docs`` need ``id``, ``file_name``, ``doi``, ``title`` and ``head`` (opening text).
     """
@@ -326,21 +299,16 @@ def match_references(
             if _file_stem(doc["file_name"]) in stems:
                 candidates.append((300.0, i, j, "file"))
                 continue
-            if ref.doi and ref.doi == normalise_doi(doc.get("doi")):
+            if same_doi(ref.doi, doc.get("doi")):
                 candidates.append((200.0, i, j, "doi"))
                 continue
             if len(title) < 12:
                 continue
-            stem = _file_stem(doc["file_name"])
-            score = max(
-                fuzz.token_sort_ratio(title, _fold(doc.get("title") or "")),
-                # a PDF saved under its title ("community-coproduction-report.pdf")
-                fuzz.token_sort_ratio(title, stem) if len(stem) >= 12 else 0.0,
-                fuzz.partial_ratio(title, _fold(doc.get("head") or "")[:1500])
-                if len(title) >= 25 else 0.0,
-            )
+            score = title_score(ref, doc)
             if score >= TITLE_MIN_SCORE:
                 candidates.append((score, i, j, "title"))
+            elif score >= TITLE_NEAR_SCORE and same_author_and_year(ref, doc):
+                candidates.append((score, i, j, "title, author and year"))
     candidates.sort(key=lambda c: -c[0])
     used_refs: set[int] = set()
     used_docs: set[int] = set()

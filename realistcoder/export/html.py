@@ -24,6 +24,7 @@ td.num{text-align:right}td.wrap{min-width:18rem;white-space:pre-wrap}
 tr:nth-child(even) td{background:#fafbfd}
 #q{font-size:1rem;padding:.3rem .5rem;width:min(40rem,100%)}
 .notes{color:#555}.count{color:#555;margin-left:.5rem}
+dl.references dt{font-weight:600;margin-top:.4rem}dl.references dd{margin-left:1.5rem}
 @media print{#search{display:none}th{position:static}}
 """
 
@@ -112,7 +113,12 @@ def render_html(table: Table) -> str:
     for section in table.sections:
         if len(table.sections) > 1 or section.title != table.title:
             parts.append(f"<h2>{h(section.title)}</h2>")
-        parts += html_table(table, section.rows)
+        for block, rows in table.blocks(section):
+            parts += html_table(block, rows)
+    if table.references:
+        parts += ['<h2 id="references">References</h2>', '<dl class="references">']
+        parts += [f"<dt>{h(label)}</dt><dd>{h(entry)}</dd>" for label, entry in table.references]
+        parts.append("</dl>")
     parts += [f"<script>{SCRIPT}</script>", "</body>", "</html>", ""]
     return "\n".join(parts)
 

@@ -1,4 +1,5 @@
-"""Markdown: a ``##`` heading and a pipe table per section (GitHub-flavoured), escaped."""
+"""Markdown: a ``##`` heading and a pipe table per section (GitHub-flavoured), escaped, and
+the reference list of the documents cited."""
 
 from __future__ import annotations
 
@@ -37,6 +38,12 @@ def write_markdown(table: Table, path: Path) -> None:
     for section in table.sections:
         if len(table.sections) > 1 or section.title != table.title:
             lines += [f"## {md_escape(section.title)}", ""]
-        lines += md_table(table, section.rows)
+        for block, rows in table.blocks(section):
+            lines += md_table(block, rows)
+            lines.append("")
+    if table.references:
+        lines += ["## References", ""]
+        lines += [f"- **{md_escape(label)}**: {md_escape(entry)}"
+                  for label, entry in table.references]
         lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8", newline="\n")

@@ -6,7 +6,12 @@ plus ``sources/<GUID>.pdf`` when the original PDF is still at its path: it becom
 ``PDFSource`` whose ``Representation`` is the text; otherwise a ``TextSource``.
 
 Each coding is one ``PlainTextSelection`` with one ``Coding``; offsets count Unicode code
-points, end exclusive, in the exported text. Code GUIDs are those of the ``.qdc`` codebook
+points, end exclusive, in the exported text; the selection's name is its text (cut at 60
+characters), which lets an importer check the offsets. A coding's note is a ``Note`` (NVivo,
+ATLAS.ti) and the selection's ``Description`` (QualCoder's coding memo). Document metadata are
+source variables, on a ``PDFSource`` and on its ``Representation`` (where QualCoder reads them).
+Theories and roles are non-codable parent codes as well as sets
+(:mod:`realistcoder.codebook.qdc`). Code GUIDs are those of the ``.qdc`` codebook
 export (``realistcoder.codebook.qdc``), coding GUIDs are the codings' own uuids, and the rest
 are uuid5 of stable keys, so exporting twice gives the same project.
 """
@@ -113,13 +118,16 @@ def code_ref(coding: dict) -> tuple[str, str]:
 
 
 def _codebook_element(project, codebooks, used_codes: dict[tuple[str, str], dict]) -> list:
-    """``<CodeBook>`` built from the ``.qdc`` writer's codes (re-namespaced), and theory sets."""
+    """``<CodeBook>`` built from the ``.qdc`` writer's codes (re-namespaced: theories and roles
+    as non-codable parent codes), and the theory sets. Code names are unique across it."""
     book_el = E("CodeBook", project)
     codes_el = E("Codes", book_el)
     sets: list = []
     present: set[str] = set()
+    taken: set[str] = set()
     for codebook in codebooks:
-        source = etree.fromstring(qdc.write_qdc(codebook, origin=f"realistcoder {__version__}"))
+        source = etree.fromstring(qdc.write_qdc(codebook, origin=f"realistcoder {__version__}",
+                                                taken=taken))
         for el in source.iter():
             if isinstance(el.tag, str):
                 el.tag = f"{{{NS}}}{etree.QName(el).localname}"
@@ -134,7 +142,8 @@ def _codebook_element(project, codebooks, used_codes: dict[tuple[str, str], dict
     for (book, code_id), code in used_codes.items():  # codes of older codebook versions
         code_guid = qdc.code_guid(book, code_id)
         if code_guid not in present:
-            el = E("Code", codes_el, guid=code_guid, name=code["label"] or code_id,
+            el = E("Code", codes_el, guid=code_guid,
+                   name=qdc.unique_name(code["label"] or code_id, taken, code_id),
                    isCodable="true")
             E("Description", el).text = xml_text(code.get("description") or "")
             present.add(code_guid)
@@ -246,6 +255,8 @@ def build_project(store: Store, codings: list[dict], *, name: str, attach_pdfs: 
                     name=selection_name(text.text[start:end]), startPosition=start,
                     endPosition=end, creatingUser=user_guid[coding["reviewer"]],
                     creationDateTime=when)
+            if coding.get("note"):  # QualCoder reads a coding's memo here (NVivo: the Note)
+                E("Description", sel).text = xml_text(coding["note"])
             coding_el = E("Coding", sel, guid=coding["uuid"],
                           creatingUser=user_guid[coding["reviewer"]], creationDateTime=when)
             E("CodeRef", coding_el, targetGUID=qdc.code_guid(*code_ref(coding)))
@@ -253,8 +264,9 @@ def build_project(store: Store, codings: list[dict], *, name: str, attach_pdfs: 
                 note_guid = guid("note", coding["uuid"])
                 E("NoteRef", coding_el, targetGUID=note_guid)
                 notes.append((note_guid, coding))
-        source_el = holder if holder.tag == f"{{{NS}}}TextSource" else holder.getparent()
-        _variable_values(source_el, doc, variables)
+        _variable_values(holder, doc, variables)
+        if holder.tag != f"{{{NS}}}TextSource":  # QualCoder reads them on the Representation
+            _variable_values(holder.getparent(), doc, variables)
     if notes:
         notes_el = E("Notes", project)
         for note_guid, coding in notes:

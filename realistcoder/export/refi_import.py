@@ -8,7 +8,13 @@
   the document whose text reads like the source's (score >= 80); a selection is placed by its
   offsets when the text is the same, else by finding its text in that document only (a PDF
   region of an unknown source: text found in exactly one document);
-* a selection → the sentences it overlaps (first to last).
+* offsets are checked before anything is placed: each source's selections are read under
+  every offset convention its text makes different (code points, UTF-16 units, CRLF counted
+  as one, a counted BOM; :mod:`realistcoder.export.refi_offsets`) and their names say which
+  is right; a convention other than the standard one is used only when it alone fits, and a
+  selection whose name does not fit the text at its offsets is refused, never placed;
+* a selection → the sentences it overlaps (first to last); one that covers only part of a
+  sentence is widened to the whole sentence, and reported.
 
 Nothing is written unless every coding can be placed (or ``partial`` is set); the decisions
 carry the codings' GUIDs, so importing the same project twice adds nothing.
@@ -23,21 +29,23 @@ before it is inflated); and a source kept outside the project (``absolute://``,
 from __future__ import annotations
 
 import bisect
-import hashlib
 import re
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lxml import etree
 from rapidfuzz import fuzz
 
 from realistcoder.codebook import qdc
 from realistcoder.errors import InputError
 from realistcoder.export.refi import code_ref, parse_utc
+from realistcoder.export.refi_offsets import STANDARD, choose
+from realistcoder.export.refi_project import (  # noqa: F401  (MAX_UNPACKED: part of the API)
+    MAX_UNPACKED,
+    ProjectError,
+    Selection,
+    read_project,
+)
 from realistcoder.export.rows import code_label
-from realistcoder.safe_text import path_text
 from realistcoder.store import export as q
 from realistcoder.store import review
 from realistcoder.store.db import Store
@@ -45,32 +53,11 @@ from realistcoder.store.review import EVIDENCE_ROLES
 
 ROLE_PREFIX = "role:"
 
-NS = "urn:QDA-XML:project:1.0"
-MAX_UNPACKED = 1024 * 2**20  # bytes the XML and source texts of a project may unpack to
 CONSENSUS = "consensus"
 FUZZY_MIN_CHARS = 25
 FUZZY_MIN_SCORE = 90.0
 SOURCE_SAMPLE = 4000  # characters of a source compared to tell which document it is
 SOURCE_MIN_SCORE = 80.0
-
-
-def _q(tag: str) -> str:
-    return f"{{{NS}}}{tag}"
-
-
-@dataclass
-class Selection:
-    """One coding of a selection: by offsets into its source text, or by its own text."""
-
-    source: str
-    start: int | None
-    end: int | None
-    snippet: str | None
-    code_guid: str
-    user_guid: str | None
-    coding_guid: str
-    created_at: str | None
-    note: str | None
 
 
 @dataclass
@@ -81,197 +68,16 @@ class ImportReport:
     by_reviewer: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     unread: list[str] = field(default_factory=list)  # outside sources not named by the user
-
-
-class ProjectError(InputError):
-    """A project refused as a whole; ``problems`` lists every reason (one line each)."""
-
-
-class _Archive:
-    """The project's ZIP file, read within a budget of unpacked bytes, and the files outside
-    it that the user allowed."""
-
-    def __init__(self, archive: zipfile.ZipFile, path: Path, max_unpacked: int,
-                 read_paths: list[Path]):
-        self.zip = archive
-        self.path = path
-        self.left = max_unpacked
-        self.max_unpacked = max_unpacked
-        self.allowed = [p.expanduser().resolve() for p in read_paths]
-        self.unread: list[str] = []
-
-    def read(self, name: str, *, digest: bool = False) -> bytes:
-        """A member's bytes (or, with ``digest``, the SHA-256 of a PDF, read in chunks); the
-        declared size is checked before anything is inflated (and zipfile never inflates past
-        it): texts and XML share the budget, a PDF may use all of it."""
-        info = self.zip.getinfo(name)
-        if info.file_size > (self.max_unpacked if digest else self.left):
-            raise InputError(
-                f"{name} unpacks to {info.file_size / 2**20:,.0f} MB, more than the limit of "
-                f"{self.max_unpacked / 2**20:,.0f} MB for a project (it may be a zip bomb)",
-                subject=self.path, fix="if the project is genuine, raise the limit with "
-                f"--max-unpacked {2 * self.max_unpacked // 2**20}")
-        try:
-            if not digest:
-                self.left -= info.file_size
-                return self.zip.read(info)
-            sha = hashlib.sha256()
-            with self.zip.open(info) as handle:
-                while chunk := handle.read(1 << 20):
-                    sha.update(chunk)
-            return sha.hexdigest().encode()
-        except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError,
-                NotImplementedError) as err:  # a lying size, a bad CRC, encryption
-            raise InputError(f"the project file is damaged: {name}: {err}", subject=self.path,
-                             fix="export the project again") from None
-
-    def member(self, path: str | None, *, digest: bool = False) -> bytes | None:
-        """A source file (or its SHA-256): inside the project (``internal://``), or outside
-        it (``absolute://``, ``relative://``, ``file://``) only if the user named it."""
-        if not path:
-            return None
-        name = re.sub(r"^internal://", "", path)
-        if name != path:
-            for candidate in (f"sources/{name}", f"Sources/{name}", name):
-                try:
-                    return self.read(candidate, digest=digest)
-                except KeyError:
-                    continue
-            return None
-        outside = re.sub(r"^(absolute|file):/*", "/", path)
-        local = Path(outside) if outside != path else \
-            self.path.parent / re.sub(r"^relative:/*", "", path)
-        local = local.resolve()
-        if not any(local == a or local.is_relative_to(a) for a in self.allowed):
-            self.unread.append(f"{path_text(local)} (pass --read-source {path_text(local)} "
-                               "to read it)")
-            return None
-        if not local.is_file():
-            return None
-        data = local.read_bytes()
-        return hashlib.sha256(data).hexdigest().encode() if digest else data
-
-
-def _decode(data: bytes) -> str:
-    """Source text as REFI counts it: UTF-8, a BOM not counted."""
-    return data.decode("utf-8-sig", errors="replace")
-
-
-def read_project(path: Path, *, max_unpacked: int = MAX_UNPACKED,
-                 read_paths: list[Path] | None = None):
-    """(users, codes, sources, selections, invalid, unread) of a ``.qdpx`` file: ``invalid``
-    lists the selections whose positions are not whole numbers inside their source text,
-    ``unread`` the outside sources not read (not in ``read_paths``)."""
-    try:
-        archive = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as err:
-        raise InputError(f"not a REFI-QDA project (.qdpx is a ZIP file): {err}", subject=path,
-                         fix="export the project again as REFI-QDA / QDPX") from None
-    with archive:
-        names = [n for n in archive.namelist() if n.lower().endswith(".qde")]
-        if not names:
-            raise InputError("no project.qde inside", subject=path,
-                             fix="export the project again as REFI-QDA / QDPX")
-        files = _Archive(archive, path, max_unpacked, list(read_paths or []))
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-        try:
-            root = etree.fromstring(files.read(names[0]), parser)
-        except etree.XMLSyntaxError as err:
-            raise InputError(f"project.qde is not well-formed XML: {err}", subject=path,
-                             fix="export the project again") from None
-        if root.tag != _q("Project"):
-            raise InputError(f"the root element is {root.tag}, not a QDA-XML Project",
-                             subject=path, fix="pass a REFI-QDA project (.qdpx) file")
-        users = {_norm(u.get("guid")): _reviewer_name(u.get("name") or u.get("id"))
-                 for u in root.iter(_q("User"))}
-        codes = {}
-        for el in root.iter(_q("Code")):
-            desc = el.find(_q("Description"))
-            _, meta, _ = qdc._split_description(desc.text if desc is not None else "")
-            codes[_norm(el.get("guid"))] = {"name": el.get("name") or "",
-                                            "id": (meta or {}).get("id")}
-        notes = {}
-        for note in root.iter(_q("Note")):
-            content = note.find(_q("PlainTextContent"))
-            notes[_norm(note.get("guid"))] = content.text if content is not None else None
-        sources, selections, invalid = {}, [], []
-
-        def add(key: str, sel, start: int | None, end: int | None, snippet: str | None) -> None:
-            for coding in sel.findall(_q("Coding")):
-                ref = coding.find(_q("CodeRef"))
-                note_ref = coding.find(_q("NoteRef"))
-                selections.append(Selection(
-                    source=key, start=start, end=end, snippet=snippet,
-                    code_guid=_norm(ref.get("targetGUID") if ref is not None else ""),
-                    user_guid=_norm(coding.get("creatingUser") or sel.get("creatingUser")
-                                    or root.get("creatingUserGUID")),
-                    coding_guid=_norm(coding.get("guid")),
-                    created_at=coding.get("creationDateTime") or sel.get("creationDateTime"),
-                    note=notes.get(_norm(note_ref.get("targetGUID")))
-                    if note_ref is not None else None,
-                ))
-
-        owners = root.findall(f"{_q('Sources')}/{_q('TextSource')}") + root.findall(
-            f"{_q('Sources')}/{_q('PDFSource')}")
-        for owner in owners:
-            key = _norm(owner.get("guid"))
-            is_pdf = owner.tag == _q("PDFSource")
-            holder = owner.find(_q("Representation")) if is_pdf else owner
-            text = None
-            n_unread = len(files.unread)
-            if holder is not None:
-                content = holder.find(_q("PlainTextContent"))
-                data = files.member(holder.get("plainTextPath"))
-                text = _decode(data) if data is not None else (
-                    content.text if content is not None else None)
-            pdf = files.member(owner.get("path"), digest=True) if is_pdf else None
-            name = owner.get("name") or key
-            sources[key] = {"name": owner.get("name") or "", "text": text,
-                            "sha256": pdf.decode() if pdf else None,
-                            "unread": len(files.unread) > n_unread}
-            for sel in holder.findall(_q("PlainTextSelection")) if holder is not None else []:
-                start, end, problem = _positions(sel, text)
-                if problem:
-                    invalid.append(f"{name}: selection {sel.get('guid') or '?'}: {problem}")
-                    continue
-                add(key, sel, start, end, None)
-            for sel in owner.findall(_q("PDFSelection")):  # ATLAS.ti: a region and its text
-                content = sel.find(f"{_q('Representation')}/{_q('PlainTextContent')}")
-                add(key, sel, None, None, content.text if content is not None else None)
-    return users, codes, sources, selections, invalid, files.unread
-
-
-def _positions(sel, text: str | None) -> tuple[int | None, int | None, str | None]:
-    """A selection's (start, end), or the reason they cannot be trusted: missing, not whole
-    numbers, or not a non-empty range inside the source text (when the text is known)."""
-    raw = [sel.get("startPosition"), sel.get("endPosition")]
-    if any(v is None or not v.strip() for v in raw):
-        return None, None, "startPosition or endPosition is missing"
-    try:
-        start, end = (int(v.strip()) for v in raw)
-    except ValueError:
-        return None, None, f"positions {raw[0]!r}-{raw[1]!r} are not whole numbers"
-    if start < 0 or end <= start:
-        return None, None, f"positions {start}-{end} are not a range of characters"
-    if text is not None and end > len(text):
-        return None, None, (f"positions {start}-{end} run past the end of the source text "
-                            f"({len(text)} characters)")
-    return start, end, None
+    # source name -> the offset convention its selections were read with (when not standard)
+    conventions: dict[str, str] = field(default_factory=dict)
+    checked: int = 0  # selections whose name was checked against the text at their offsets
+    widened: list[str] = field(default_factory=list)  # parts of sentences, widened to them
 
 
 def _store_time(value: str | None) -> str | None:
     """An xsd:dateTime as the store writes times (UTC ISO 8601, microseconds)."""
     moment = parse_utc(value)
     return moment.isoformat(timespec="microseconds") if moment else None
-
-
-def _reviewer_name(name: str | None) -> str:
-    """A REFI user name as a reviewer name (no commas, tabs or line breaks)."""
-    return " ".join((name or "").replace(",", " ").split()) or "unknown"
-
-
-def _norm(value: str | None) -> str:
-    return (value or "").strip().strip("{}").lower()
 
 
 def _code_index(store: Store) -> dict[str, str]:
@@ -320,6 +126,7 @@ class _Doc:
         self.sentences = q.sentences(store, row["id"])
         self.ends = [s["end"] for s in self.sentences]
         self._squashed: tuple[str, list[int]] | None = None
+        self._position: dict[int, int] | None = None  # sentence id -> index, built on use
         self.fuzzy = 0
 
     def find(self, snippet: str) -> tuple[int, int] | None:
@@ -351,6 +158,16 @@ class _Doc:
         needle = " ".join(snippet.split())
         at = flat.find(needle) if needle else -1
         return (where[at], where[at + len(needle) - 1] + 1) if at >= 0 else None
+
+    def partial(self, start: int, end: int, span: tuple[int, int]) -> bool:
+        """True when [start, end) leaves out words of its first or last sentence."""
+        if self._position is None:
+            self._position = {s["id"]: k for k, s in enumerate(self.sentences)}
+        first = self.sentences[self._position[span[0]]]
+        last = self.sentences[self._position[span[1]]]
+        before = self.text[first["start"]:max(start, first["start"])]
+        after = self.text[min(end, last["end"]):last["end"]]
+        return bool(re.search(r"\w", before) or re.search(r"\w", after))
 
     def span(self, start: int, end: int) -> tuple[int, int] | None:
         """First and last sentence ids overlapping [start, end)."""
@@ -385,10 +202,58 @@ def _source_document(src: dict, docs: list[_Doc], by_sha: dict, by_name: dict) -
     return best if score >= SOURCE_MIN_SCORE else None
 
 
+def _check_offsets(sources: dict, selections: list[Selection], report: ImportReport
+                   ) -> dict[int, tuple[int, int]]:
+    """Code point offsets (in each source's text) of every selection whose offsets check out,
+    by index into ``selections``; the others become problems (see refi_offsets)."""
+    by_source: dict[str, list[int]] = {}
+    for k, sel in enumerate(selections):
+        if sel.start is not None and sources.get(sel.source, {}).get("text") is not None:
+            by_source.setdefault(sel.source, []).append(k)
+    placed: dict[int, tuple[int, int]] = {}
+    for key, indexes in by_source.items():
+        src = sources[key]
+        text = src["text"]
+        # one selection coded with several codes is one selection: check it once
+        spans = sorted({(selections[k].start, selections[k].end, selections[k].name)
+                        for k in indexes}, key=lambda x: (x[0], x[1], x[2] or ""))
+        choice = choose(text, src.get("bom", False), spans)
+        report.checked += choice.checked
+        label = src.get("name") or key
+        if choice.convention is not None and choice.convention.name != STANDARD:
+            report.conventions[label] = choice.convention.name
+        bad = {spans[m] for m in choice.misfits}
+        for k in indexes:
+            sel = selections[k]
+            where = f"{label} [{sel.start}:{sel.end}]"
+            if choice.convention is None:
+                report.problems.append(
+                    f"{where}: the offsets could be counted as {' or as '.join(choice.ambiguous)}"
+                    ", which select different text, and no selection name says which")
+            elif (sel.start, sel.end, sel.name) in bad:
+                span = choice.convention.span(sel.start, sel.end, len(text))
+                found = " ".join(text[span[0]:span[1]].split()) if span else "(past the end)"
+                report.problems.append(
+                    f"{where}: the selection is named {_clip(sel.name)!r} but the text at its "
+                    f"offsets reads {_clip(found)!r}")
+            else:
+                placed[k] = choice.convention.span(sel.start, sel.end, len(text))
+    return placed
+
+
+def _clip(text: str | None, width: int = 50) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def import_qdpx(store: Store, path: Path, *, reviewer: str | None = None,
-                partial: bool = False, max_unpacked: int = MAX_UNPACKED,
+                partial: bool = False, code_ids: dict[str, str] | None = None,
+                max_unpacked: int = MAX_UNPACKED,
                 read_paths: list[Path] | None = None) -> ImportReport:
-    """Add the project's codings as hand codings; see the module docstring."""
+    """Add the project's codings as hand codings; see the module docstring.
+
+    ``code_ids`` maps code GUIDs to code ids (:func:`realistcoder.codebook.qdc.project_code_ids`
+    after the project's own codebook was loaded)."""
     users, codes, sources, selections, invalid, unread = read_project(
         path, max_unpacked=max_unpacked, read_paths=read_paths)
     if invalid:
@@ -403,13 +268,15 @@ def import_qdpx(store: Store, path: Path, *, reviewer: str | None = None,
     by_sha = {d.row["sha256"]: d for d in docs}
     by_name = {d.row["file_name"].lower(): d for d in docs}
     source_docs: dict[str, _Doc | None] = {}
+    checked = _check_offsets(sources, selections, report)
     planned = []
-    for sel in selections:
+    for k, sel in enumerate(selections):
         src = sources.get(sel.source, {})
         code_meta = codes.get(sel.code_guid, {})
-        code = next((code_index[k] for k in (str(code_meta.get("id") or "").lower(),
-                                              sel.code_guid, code_meta.get("name", "").lower())
-                     if k and k in code_index), None)
+        code_id = code_meta.get("id") or (code_ids or {}).get(sel.code_guid)
+        code = next((code_index[key] for key in (str(code_id or "").lower(), sel.code_guid,
+                                                 code_meta.get("name", "").lower())
+                     if key and key in code_index), None)
         where = f"{src.get('name') or sel.source} " + (
             f"[{sel.start}:{sel.end}]" if sel.start is not None else "(PDF region)")
         if code is None:
@@ -417,12 +284,14 @@ def import_qdpx(store: Store, path: Path, *, reviewer: str | None = None,
                                    "is not in any loaded codebook")
             continue
         text = src.get("text")
+        if sel.start is not None and text is not None and k not in checked:
+            continue  # its offsets do not fit its name: reported by _check_offsets
         doc, offsets = None, None
         if sel.start is not None and text is not None and text in by_text:
-            doc, offsets = by_text[text], (sel.start, sel.end)
+            doc, offsets = by_text[text], checked[k]
         else:
             snippet = sel.snippet if sel.start is None else (
-                text[sel.start:sel.end] if text is not None else None)
+                text[checked[k][0]:checked[k][1]] if text is not None else None)
             if sel.source not in source_docs:
                 source_docs[sel.source] = _source_document(src, docs, by_sha, by_name)
             source_doc = source_docs[sel.source]
@@ -440,6 +309,8 @@ def import_qdpx(store: Store, path: Path, *, reviewer: str | None = None,
                 if src.get("unread") and text is None else
                 f"{where}: the selected text is in no ingested document")
             continue
+        if doc.partial(*offsets, span):
+            report.widened.append(f"{where}: {_clip(doc.text[offsets[0]:offsets[1]])!r}")
         name = reviewer or users.get(sel.user_guid) or "unknown"
         planned.append((sel, span, code, name))
     report.fuzzy = sum(d.fuzzy for d in docs)

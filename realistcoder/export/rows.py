@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from realistcoder.errors import NotFoundError
-from realistcoder.export.citations import citation_labels, display_authors
+from realistcoder.export.citations import citation_labels, display_authors, reference_list
 from realistcoder.export.table import Column, Section, Table
 from realistcoder.store import cmoc as cmoc_store
 from realistcoder.store import export as q
@@ -94,6 +94,28 @@ def visible_codings(store: Store, *, unblind: bool, reviewer: str | None) -> lis
     seen = review.current_codings(store, viewer=reviewer or None, unblinded=unblind)
     detail = {c["coding_id"]: c for c in q.codings_by_id(store, [r["coding_id"] for r in seen])}
     return [detail[r["coding_id"]] for r in seen if r["coding_id"] in detail]
+
+
+DAMAGE_NOTES = {
+    "replacement": "characters the PDF could not decode (shown as \ufffd)",
+    "undecodable": "text in a font without a Unicode map (gibberish)",
+}
+
+
+def damage(row: dict) -> list[str]:
+    """The integrity marks of a fragment's sentences (see ``ingest.integrity``), in order."""
+    text = row.get("text_flags") or ""
+    return [kind for kind in DAMAGE_NOTES if f'"{kind}"' in text]
+
+
+def damage_note(row: dict) -> str | None:
+    """A warning for a quote whose text is damaged, pointing at the page to check."""
+    kinds = damage(row)
+    if not kinds:
+        return None
+    page = page_span(row.get("page"), row.get("end_page"))
+    return (f"\u26a0 the quote holds {' and '.join(DAMAGE_NOTES[k] for k in kinds)}: check it "
+            f"against the PDF, p. {page}")
 
 
 def role_text(role: str | None, mechanism_type: str | None) -> str:
@@ -186,7 +208,7 @@ def evidence_rows(
             "pages": page_span(row["page"], row["end_page"]),
             "quote": row["text"],
             "reviewer_text": ", ".join(row["reviewers"]),
-            "note_text": row["notes"],
+            "note_text": [n for n in [damage_note(row)] if n] + row["notes"],
             "sentence_ids": str(ids[0]) if ids[0] == ids[1] else f"{ids[0]}-{ids[1]}",
             "coding_ids_text": ", ".join(map(str, row["coding_ids"])),
         })
@@ -233,8 +255,19 @@ def evidence_table(
     summary = f"{len(rows)} coded fragments" + (
         " (" + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + ")." if rows else ".")
     notes = [summary] + [n for n in [blinding_note(unblind, reviewer)] if n]
+    damaged = sum(1 for r in rows if damage(r))
+    if damaged:
+        notes.append(f"{damaged} quotes hold text the PDF did not let us read (marked \u26a0 in "
+                     "Notes): check them against the PDF before quoting them.")
     return Table("evidence", "Evidence table", list(EVIDENCE_COLUMNS),
-                 sections or [Section("Evidence")], notes, extra={"group_column": keys[group_by]})
+                 sections or [Section("Evidence")], notes, extra={"group_column": keys[group_by]},
+                 references=cited_references(store, {r["document_id"] for r in rows}))
+
+
+def cited_references(store: Store, document_ids: set[int]) -> list[tuple[str, str]]:
+    """The reference list of a table citing ``document_ids``."""
+    docs = q.documents(store)
+    return reference_list(docs, citation_labels(docs), document_ids)
 
 
 # ---------------------------------------------------------------- CMO configurations
@@ -314,15 +347,20 @@ def cmoc_table(store: Store, *, theories: set[str] | None = None) -> Table:
             citation = citations.get(coding["document_id"], coding["document"])
             page = page_span(coding["page"], coding["end_page"])
             part = cmoc_part(link["part"], coding)
+            warn = " \u26a0 damaged text: check the PDF" if damage(coding) else ""
             row.setdefault(part, []).append(
-                f"\u201c{coding['text']}\u201d ({citation}, p. {page}; {code_label(coding)})")
+                f"\u201c{coding['text']}\u201d ({citation}, p. {page}; {code_label(coding)})"
+                + warn)
             cited.append((citation, page))
         row["sources"] = _sources(cited)
         sections.setdefault(row["theory_label"], Section(row["theory_label"])).rows.append(row)
     notes = [f"{len(cmocs)} CMO configurations."]
+    cited = {codings[link["coding_id"]]["document_id"] for link in links
+             if link["coding_id"] in codings}
     return Table("cmoc", "CMO configurations", list(CMOC_COLUMNS),
                  list(sections.values()) or [Section("CMO configurations")], notes,
-                 extra={"group_column": "theory_label"})
+                 extra={"group_column": "theory_label"},
+                 references=cited_references(store, cited))
 
 
 # ---------------------------------------------------------------- evidence map
@@ -342,9 +380,11 @@ def map_table(
     citations = citation_labels(docs)
     key, label = ("code_key", "code_label") if by == "code" else ("theory", "theory_label")
     headers: dict[str, str] = {}
+    groups: dict[str, str] = {}  # value column -> its theory, to draw one panel per theory
     counts: dict[int, Counter] = defaultdict(Counter)
     for row in rows:  # in codebook order: theory, role, code
         headers.setdefault(str(row[key]), str(row[label]))
+        groups.setdefault(f"n:{row[key]}", row["theory_label"])
         counts[row["document_id"]][str(row[key])] += 1
     value_keys = [f"n:{k}" for k in headers]
     columns = [Column("citation", "Source", 22)]
@@ -365,7 +405,8 @@ def map_table(
     notes = [f"Counts of coded fragments; {len(rows)} in all."]
     notes += [n for n in [blinding_note(unblind, reviewer)] if n]
     return Table("map", title, columns, [Section(title, table_rows)], notes,
-                 extra={"row_key": "citation", "value_keys": value_keys})
+                 extra={"row_key": "citation", "value_keys": value_keys,
+                        "groups": groups if by == "code" else {}})
 
 
 # ---------------------------------------------------------------- document characteristics

@@ -377,6 +377,7 @@ def _merge_row_segments(lines: list[Line]) -> list[Line]:
                 x0=prev.x0, top=min(prev.top, line.top), x1=line.x1,
                 bottom=max(prev.bottom, line.bottom), size=max(prev.size, line.size),
                 bold=prev.bold and line.bold,
+                unmapped=prev.unmapped + [len(prev.text) + 1 + k for k in line.unmapped],
             )
         else:
             out.append(line)

@@ -31,6 +31,7 @@ LIGATURES = {
 }
 SOFT_HYPHENS = {0xFFFE, 0x02, 0x00AD}
 SPACES = {0x20, 0xA0, 0x2002, 0x2003, 0x2009, 0x202F, 0x09}
+MAP_SAMPLE = 5  # one character in this many is checked for a Unicode map error first
 OCR_FIX = "run OCR first, e.g. `ocrmypdf in.pdf out.pdf`, then ingest the output"
 
 
@@ -49,6 +50,9 @@ class Line:
     size: float
     bold: bool = False
     font: str = ""  # font of the first letter; "" when the line's letters mix fonts
+    # indexes into ``text`` of characters pdfium could not map to Unicode (a font without a
+    # usable ToUnicode map: what they read is glyph codes, not text)
+    unmapped: list[int] = field(default_factory=list)
 
 
     @property
@@ -64,6 +68,8 @@ class Page:
     lines: list[Line] = field(default_factory=list)
     n_chars: int = 0
     has_images: bool = False
+    n_unmapped: int = 0  # characters of fonts without a usable Unicode map
+    n_replacement: int = 0  # U+FFFD: characters the fonts map to "unknown"
 
 
 @dataclass
@@ -138,7 +144,9 @@ def _read_page(doc: pdfium.PdfDocument, index: int) -> Page:
         has_images = n_chars == 0 and _has_images(page)
     finally:
         page.close()
-    return Page(index + 1, frame.width, frame.height, lines, n_chars, has_images)
+    return Page(index + 1, frame.width, frame.height, lines, n_chars, has_images,
+                n_unmapped=sum(len(line.unmapped) for line in lines),
+                n_replacement=sum(line.text.count("\ufffd") for line in lines))
 
 
 class _Frame:
@@ -217,7 +225,8 @@ def _has_images(page: pdfium.PdfPage) -> bool:
 class _Builder:
     """Accumulates the characters of one line segment."""
 
-    __slots__ = ("chars", "x0s", "x1s", "tops", "bottoms", "sizes", "first_alpha", "last_alpha")
+    __slots__ = ("chars", "x0s", "x1s", "tops", "bottoms", "sizes", "first_alpha", "last_alpha",
+                 "unmapped")
 
     def __init__(self):
         self.chars: list[str] = []
@@ -228,6 +237,7 @@ class _Builder:
         self.sizes: list[float] = []
         self.first_alpha = -1
         self.last_alpha = -1
+        self.unmapped: list[int] = []
 
 
 def _lines(textpage, page_no: int, frame: _Frame) -> tuple[list[Line], int]:
@@ -238,6 +248,10 @@ def _lines(textpage, page_no: int, frame: _Frame) -> tuple[list[Line], int]:
     rect_p = ctypes.byref(rect)
     get_box = raw.FPDFText_GetLooseCharBox
     codes = _codes(tp, n)
+    map_error = raw.FPDFText_HasUnicodeMapError
+    # a font without a Unicode map errs on nearly every character it sets: a sample finds the
+    # pages worth checking character by character (checking every page costs about 12%)
+    suspect = any(map_error(tp, i) for i in range(0, n, MAP_SAMPLE))
     check_angle = frame.turned or not frame.uniform
     lines: list[Line] = []
     firsts: list[tuple[int, int]] = []
@@ -297,6 +311,8 @@ def _lines(textpage, page_no: int, frame: _Frame) -> tuple[list[Line], int]:
                 if not (after_ligature and ch.islower() and gap < 0.15 * size):
                     _add(cur, " ", last_x1, x0, top, bottom, size)
         space_pending = False
+        if suspect and map_error(tp, i):
+            cur.unmapped.append(len(cur.chars))
         expanded = LIGATURES.get(ch)
         if expanded:
             w = (x1 - x0) / len(expanded)
@@ -369,6 +385,7 @@ def _finish(b: _Builder, page_no: int) -> Line | None:
         return None
     return Line(
         page=page_no,
+        unmapped=[k for k in b.unmapped if k < len(b.chars)],
         text="".join(b.chars),
         x0s=b.x0s,
         x1s=b.x1s,

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from realistcoder.errors import InputError, RealistCoderError, StoreError
+from realistcoder.ingest import integrity, sources, worker
 from realistcoder.ingest import sections as S
-from realistcoder.ingest import sources, worker
 from realistcoder.ingest.carry import CarryReport, carry_codings
 from realistcoder.ingest.layout import Block, body_style, page_blocks, remove_running_heads
 from realistcoder.ingest.long_runs import MAX_SENTENCE_CHARS, cap_length
@@ -93,6 +93,8 @@ def extract(path: Path, password: str | list[str] | None = None,
                              fix="check that this is the right file")
         record.title = _text_title(text)
         record.year = _printed_year(text[:3000])
+        record.pages[0].issues = integrity.page_issues(record.text.count("\ufffd"), 0)
+        record.warnings += integrity.warnings(record.pages, record.sentences, _ranges)
         return record
     content = read_pdf(path, password)
     remove_running_heads(content.pages)
@@ -106,6 +108,9 @@ def extract(path: Path, password: str | list[str] | None = None,
     vocab = vocabulary(blocks)
     page_info = [(p.number, p.width, p.height, p.n_chars) for p in content.pages]
     _assemble(record, [(b, vocab) for b in blocks], page_info)
+    for row, page in zip(record.pages, content.pages, strict=True):
+        row.issues = integrity.page_issues(page.n_replacement, page.n_unmapped)
+    record.warnings += integrity.warnings(record.pages, record.sentences, _ranges)
     empty = [p.page_no for p in record.pages if not p.has_text]
     if empty:
         record.warnings.append(
@@ -155,6 +160,7 @@ def _assemble(record: DocumentRecord, items: list, page_info: list[tuple]) -> No
                 seq=seq, page_no=page_no, start=start, end=end, text=record.text[start:end],
                 section=kind, paragraph=paragraph, bbox=_boxes(pieces, ends, start, end),
                 cut_at_length=cut,
+                flags=integrity.sentence_flags(record.text, pieces, start, end),
             ))
             seq += 1
             if cut:

@@ -29,6 +29,7 @@ class SentenceRow:
     paragraph: int
     bbox: list[list[float]] = field(default_factory=list)
     cut_at_length: bool = False  # a piece of a run with no sentence end (see ingest/long_runs)
+    flags: list[str] = field(default_factory=list)  # text integrity marks (ingest.integrity)
 
 
 @dataclass
@@ -40,6 +41,7 @@ class PageRow:
     height: float | None = None
     n_chars: int = 0
     has_text: bool = True
+    issues: dict[str, int] | None = None  # characters that could not be read, by kind
 
 
 @dataclass
@@ -128,19 +130,21 @@ def write_document(store: Store, doc: DocumentRecord) -> tuple[int, str]:
         ).last_pk
         store.conn.executemany(
             'INSERT INTO pages (document_id, page_no, start, "end", width, height, n_chars, '
-            "has_text, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "has_text, text, issues) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (doc_id, p.page_no, p.start, p.end, p.width, p.height, p.n_chars,
-                 int(p.has_text), doc.text[p.start:p.end])
+                 int(p.has_text), doc.text[p.start:p.end],
+                 json.dumps(p.issues) if p.issues else None)
                 for p in doc.pages
             ],
         )
         store.conn.executemany(
             'INSERT INTO sentences (document_id, page_no, seq, start, "end", text, section, '
-            "paragraph, bbox, cut_at_length) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "paragraph, bbox, cut_at_length, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (doc_id, s.page_no, s.seq, s.start, s.end, s.text, s.section, s.paragraph,
-                 json.dumps(s.bbox) if s.bbox else None, int(s.cut_at_length))
+                 json.dumps(s.bbox) if s.bbox else None, int(s.cut_at_length),
+                 json.dumps(s.flags) if s.flags else None)
                 for s in doc.sentences
             ],
         )
@@ -247,7 +251,7 @@ def list_documents(store: Store, *, all_versions: bool = False) -> list[dict]:
 
 _SENT_COLUMNS = (
     's.id, s.document_id, d.file_name AS document, s.page_no AS page, s.seq, s.start, s."end", '
-    "s.text, s.section, s.paragraph, s.bbox, s.cut_at_length"
+    "s.text, s.section, s.paragraph, s.bbox, s.cut_at_length, s.flags"
 )
 
 

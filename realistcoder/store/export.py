@@ -69,7 +69,9 @@ SELECT c.id AS coding_id, c.uuid, c.reviewer, c.source, c.proposal_id, c.documen
        s.page_no AS page, e.page_no AS end_page, s.start, e."end" AS "end",
        CASE WHEN c.sentence_id = c.end_sentence_id THEN s.text
             ELSE substr(d.text, s.start + 1, e."end" - s.start) END AS text,
-       d.file_name AS document, b.name AS codebook, b.version AS codebook_version
+       d.file_name AS document, b.name AS codebook, b.version AS codebook_version,
+       (SELECT group_concat(x.flags) FROM sentences x WHERE x.document_id = c.document_id
+        AND x.seq BETWEEN s.seq AND e.seq AND x.flags IS NOT NULL) AS text_flags
 FROM codings c
 LEFT JOIN codes k ON k.id = c.code_id
 LEFT JOIN codebooks b ON b.id = c.codebook_id
@@ -78,7 +80,8 @@ JOIN sentences e ON e.id = c.end_sentence_id
 JOIN documents d ON d.id = c.document_id
 WHERE c.active = 1
 """
-# role-only codings have no code: code, code_id, code_label, theory and codebook are null
+# role-only codings have no code: code, code_id, code_label, theory and codebook are null;
+# text_flags: the integrity marks of the fragment's sentences (JSON lists joined by commas)
 
 
 def undecided_proposals(store: Store) -> list[dict]:
@@ -91,7 +94,7 @@ def undecided_proposals(store: Store) -> list[dict]:
                p.code_id, p.codebook_id, NULL AS note, NULL AS resolved_by, p.created_at,
                k.label AS code_label, p.role, k.mechanism_type, k.theory, p.score,
                s.page_no AS page, s.page_no AS end_page, s.start, s."end" AS "end", s.text,
-               d.file_name AS document
+               d.file_name AS document, s.flags AS text_flags
         FROM proposals p
         LEFT JOIN codes k ON k.id = p.code_id
         JOIN sentences s ON s.id = p.sentence_id

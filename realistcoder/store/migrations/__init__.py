@@ -16,6 +16,7 @@ from realistcoder.store.migrations import (
     m0002_review,
     m0003_roles,
     m0005_hostile_input,
+    m0007_text_integrity,
 )
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -25,6 +26,7 @@ MIGRATIONS: list[tuple[int, Migration]] = [
     (2, m0002_review.upgrade),
     (3, m0003_roles.upgrade),
     (5, m0005_hostile_input.upgrade),
+    (7, m0007_text_integrity.upgrade),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

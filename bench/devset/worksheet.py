@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from devset import LABELS, RESERVED, first_words, fingerprint, match_labels, read_labels  # noqa: E402
+from devset import RESERVED, fingerprint, first_words, match_labels, read_labels  # noqa: E402
 
 from realistcoder.ingest.pipeline import ingest  # noqa: E402
 from realistcoder.ingest.sections import PROPOSE_BY_DEFAULT  # noqa: E402

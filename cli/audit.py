@@ -7,12 +7,6 @@ from pathlib import Path
 
 import click
 
-from realistcoder.audit import disagreements as dis
-from realistcoder.audit import report
-from realistcoder.audit.coverage import coverage
-from realistcoder.audit.quality import quality
-from realistcoder.audit.summary import summarize
-from realistcoder.audit.units import select
 from realistcoder.cli.groups import cli, echo, pass_app
 from realistcoder.errors import InputError
 from realistcoder.files import atomic_output
@@ -85,6 +79,12 @@ def audit_cmd(app, reviewers, codes, theory, documents, fmt, output, disagreemen
 
     Example: realistcoder audit --reviewers alice,bob --disagreements -o meeting.xlsx
     """
+    from realistcoder.audit import disagreements as dis
+    from realistcoder.audit.coverage import coverage
+    from realistcoder.audit.quality import quality
+    from realistcoder.audit.summary import summarize
+    from realistcoder.audit.units import select
+
     fmt = _format(fmt, output)
     if output is not None and not output.parent.is_dir():  # before minutes of bootstrapping
         raise InputError("the folder does not exist", subject=output.parent,
@@ -132,6 +132,9 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def _render(result: dict, fmt: str, reviewers: list[str]) -> str:
+    from realistcoder.audit import disagreements as dis
+    from realistcoder.audit import report
+
     if fmt == "json":
         return report.to_json(result)
     if fmt == "html":
@@ -177,6 +180,8 @@ def resolve_cmd(app, target, reviewer, codes, no_code, note):
 
     Example: realistcoder resolve meeting.xlsx --reviewer alice
     """
+    from realistcoder.audit import disagreements as dis
+
     store = app.store(create=False)
     rv.check_reviewer(reviewer)
     m = RANGE.match(target)

@@ -8,9 +8,6 @@ from pathlib import Path
 import click
 
 from realistcoder.cli.groups import SubGroup, cli, echo, pass_app
-from realistcoder.codebook import load_codebook, shipped_codebooks, write_codebook
-from realistcoder.codebook.diff import diff_codebooks
-from realistcoder.codebook.io import WRITE_FORMATS, check_codebook, codebook_to_text
 from realistcoder.codebook.model import Codebook
 from realistcoder.errors import CodebookError
 from realistcoder.store import codebooks as stored
@@ -37,6 +34,8 @@ def _n(count: int, noun: str) -> str:
 
 def _load(path: Path) -> Codebook:
     """Load and validate; on failure print every problem first, then the one-line error."""
+    from realistcoder.codebook.io import load_codebook
+
     warnings: list[str] = []
     try:
         codebook = load_codebook(path, warnings=warnings)
@@ -61,6 +60,8 @@ def validate_command(files: tuple[Path, ...], strict: bool) -> None:
 
     Example: realistcoder codebook validate codebooks/mcp-realist.yaml team-draft.xlsx
     """
+    from realistcoder.codebook.io import check_codebook
+
     failed: list[str] = []
     for path in files:
         codebook, problems = check_codebook(path)
@@ -144,6 +145,8 @@ def show_command(app, file: Path | None, stored_name: str | None) -> None:
                         f"{_n(len(codebook.theories), 'theory')}; {file})")
         return
     if stored_name is None:
+        from realistcoder.codebook.io import shipped_codebooks
+
         echo("Shipped codebooks (show one with `realistcoder codebook show FILE`):")
         for path in shipped_codebooks():
             echo(f"  {path}")
@@ -192,6 +195,8 @@ def load_command(app, files: tuple[Path, ...]) -> None:
              f"({len(codebook.codes)} codes)"
              + (f", replacing #{previous.id} as the latest" if previous else ""))
         if previous is not None:
+            from realistcoder.codebook.diff import diff_codebooks
+
             changes = diff_codebooks(stored.get_codebook(store, previous.id), codebook)
             echo(f"  changes since #{previous.id}: {changes.summary()}")
         if previous is not None and previous.version == codebook.version:
@@ -219,6 +224,8 @@ def export_command(app, file: Path | None, output: Path, stored_name: str | None
 
     Example: realistcoder codebook export codebooks/mcp-realist.yaml -o mcp-realist.qdc
     """
+    from realistcoder.codebook.io import WRITE_FORMATS, codebook_to_text, write_codebook
+
     if (file is None) == (stored_name is None):
         raise click.UsageError("give FILE or --stored NAME (one of them)")
     if file is not None:

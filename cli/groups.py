@@ -18,7 +18,6 @@ from typing import TextIO
 import click
 from click_default_group import DefaultGroup
 
-from realistcoder import __version__
 from realistcoder.errors import RealistCoderError
 from realistcoder.files import atomic_output
 from realistcoder.store import Store, default_db_path, open_store
@@ -176,6 +175,14 @@ RootGroup.command_class = GuardedCommand
 RootGroup.group_class = SubGroup
 
 
+def _show_version(ctx: click.Context) -> None:
+    """``--version``: the installed version, read only when asked (it costs ~20 ms)."""
+    import realistcoder
+
+    click.echo(f"realistcoder, version {realistcoder.__version__}")
+    ctx.exit()
+
+
 def quiet_third_parties(debug: bool) -> None:
     """pdfminer, pdfplumber and friends talk a lot; keep them off the terminal unless --debug."""
     level = logging.DEBUG if debug else logging.CRITICAL
@@ -191,7 +198,9 @@ def quiet_third_parties(debug: bool) -> None:
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="Example: realistcoder ingest corpus/ && realistcoder propose && realistcoder status",
 )
-@click.version_option(__version__, prog_name="realistcoder")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=lambda ctx, _, value: _show_version(ctx) if value else None,
+              help="Show the version and exit.")
 @click.option(
     "--db",
     "db_path",

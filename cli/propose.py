@@ -11,7 +11,7 @@ import click
 
 from realistcoder.cli.groups import cli as root
 from realistcoder.cli.groups import echo, export_group, output_stream, pass_app, stdout_is_terminal
-from realistcoder.codebook import ROLES, default_codebook_path, load_codebook
+from realistcoder.codebook.model import ROLES
 from realistcoder.errors import NotFoundError
 from realistcoder.export.safe import spreadsheet_text
 from realistcoder.ingest.sections import PROPOSE_BY_DEFAULT, SECTION_KINDS
@@ -38,6 +38,8 @@ def _score(ctx, param, value):
 def _codebooks(store, files: tuple[Path, ...]):
     """(codebook_id, Codebook) to propose with: the files given (stored as versions), else the
     latest stored version of each codebook, else the shipped default (stored)."""
+    from realistcoder.codebook.io import default_codebook_path, load_codebook
+
     if files:
         return [(save_codebook(store, cb, str(f)), cb) for f in files for cb in [load_codebook(f)]]
     stored = stored_codebooks(store, latest_only=True)

@@ -89,3 +89,61 @@ def test_no_module_past_500_lines():
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500
     ]
     assert not long, long
+
+
+# Modules that cost every command time at start-up (pandas alone is a third of a second):
+# commands import them where they are used, never at the CLI's module level.
+HEAVY = ("sqlite_utils", "pandas", "numpy", "realistcoder.audit", "spacy", "sklearn",
+         "matplotlib", "openpyxl", "docx", "lxml", "yaml", "rapidfuzz", "pypdfium2",
+         "pdfplumber", "bibtexparser", "rispy", "importlib.metadata",
+         "realistcoder.ingest.pipeline", "realistcoder.propose.matcher")
+
+
+def _heavy_modules_loaded(code: str) -> list[str]:
+    """Run ``code`` in a fresh interpreter; return the heavy modules it ended up importing."""
+    import json
+    import subprocess
+    import sys
+
+    probe = (f"import sys, json\n{code}\n"
+             f"heavy = {HEAVY!r}\n"
+             "print(json.dumps(sorted(m for m in sys.modules "
+             "if any(m == h or m.startswith(h + '.') for h in heavy))))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True, cwd=ROOT).stdout
+    return json.loads(out.splitlines()[-1])
+
+
+def test_the_cli_root_imports_no_heavy_module():
+    assert _heavy_modules_loaded("import realistcoder.cli.main") == []
+
+
+def test_help_and_version_import_no_heavy_module():
+    for args in (["--help"], ["--version"], ["review", "--help"]):
+        code = ("from realistcoder.cli.main import cli\n"
+                f"try:\n    cli({args!r}, prog_name='realistcoder')\n"
+                "except SystemExit:\n    pass")
+        # --version reads the installed version (importlib.metadata) only when asked
+        loaded = _heavy_modules_loaded(code)
+        if args == ["--version"]:
+            loaded = [m for m in loaded if not m.startswith("importlib.metadata")]
+        assert loaded == [], args
+
+
+def test_everyday_commands_import_no_heavy_module(tmp_path):
+    """documents, status and decide on a real store: their whole run stays light."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_review_support import seed
+
+    db = tmp_path / "review.db"
+    ids = seed(db)
+    proposal = ids["proposals"][0]
+    for args in (["documents"], ["status"],
+                 ["decide", str(proposal), "--accept", "--reviewer", "alice"],
+                 ["decide", str(proposal), "--reject", "--reviewer", "alice"]):
+        code = ("from realistcoder.cli.main import cli\n"
+                f"try:\n    cli(['--db', {str(db)!r}, *{args!r}], prog_name='realistcoder')\n"
+                "except SystemExit as exit:\n    assert not exit.code, exit.code")
+        assert _heavy_modules_loaded(code) == [], args

@@ -13,8 +13,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
-from rapidfuzz import fuzz
-
 from realistcoder.errors import InputError
 from realistcoder.store import export as q
 from realistcoder.store.db import Store
@@ -304,6 +302,8 @@ def match_references(
 
     ``docs`` need ``id``, ``file_name``, ``doi``, ``title`` and ``head`` (opening text).
     """
+    from rapidfuzz import fuzz
+
     candidates: list[tuple[float, int, int, str]] = []
     for i, ref in enumerate(refs):
         stems = {_file_stem(f) for f in ref.files} | {_fold(ref.key)}

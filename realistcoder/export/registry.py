@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from pathlib import Path
 
 from realistcoder.errors import InputError
@@ -65,6 +64,8 @@ def _load() -> None:
     if _loaded:
         return
     _loaded = True
+    from importlib.metadata import entry_points  # ~20 ms: only when an export runs
+
     for module in BUILTIN_MODULES:
         importlib.import_module(f"realistcoder.export.{module}")
     for entry in entry_points(group=ENTRY_POINT_GROUP):

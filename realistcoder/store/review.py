@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from realistcoder.errors import InputError, NotFoundError
-from realistcoder.store.db import Store, utcnow
+from realistcoder.store.db import Store, insert_row, utcnow
 from realistcoder.store.review_lookup import (  # noqa: F401  (part of this module's API)
     CONSENSUS,
     check_reviewer,
@@ -134,7 +134,7 @@ def record_decision(
         row.update(uuid=uuid or str(uuidlib.uuid4()), reviewer=reviewer, note=note,
                    resolved_by=resolved_by, origin=origin,
                    created_at=created_at or _next_time(store, reviewer))
-        decision_id = store.db["decisions"].insert(row).last_pk
+        decision_id = insert_row(store.conn, "decisions", row)
         row["id"] = decision_id
         if action == "undo":
             rebuild_reviewer(store, reviewer)
@@ -251,7 +251,7 @@ def _prepare(store, reviewer, action, proposal_id, sentence_id, end_sentence_id,
 
 def _insert_coding(store: Store, d: dict, active: bool = True) -> int:
     s = get_sentence(store, d["sentence_id"])
-    return store.db["codings"].insert({
+    return insert_row(store.conn, "codings", {
         "uuid": d["uuid"], "decision_id": d["id"], "reviewer": d["reviewer"],
         "source": CREATING[d["action"]], "proposal_id": d["proposal_id"],
         "document_id": s["document_id"], "sentence_id": d["sentence_id"],
@@ -259,7 +259,7 @@ def _insert_coding(store: Store, d: dict, active: bool = True) -> int:
         "codebook_id": d["codebook_id"], "code": d["code"], "note": d["note"],
         "resolved_by": d["resolved_by"], "created_at": d["created_at"],
         "active": int(active), "ended_by": None,
-    }).last_pk
+    })
 
 
 def _end_coding(store: Store, coding_id: int, decision_id: int) -> None:

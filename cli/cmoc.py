@@ -9,6 +9,7 @@ import textwrap
 import click
 
 from realistcoder.cli.groups import SubGroup, cli, echo, pass_app
+from realistcoder.cli.output import LISTING_FORMATS, emit, format_option, output_option, pick_format
 from realistcoder.errors import InputError
 from realistcoder.review import cmoc as rc
 from realistcoder.store import cmoc as cm
@@ -96,35 +97,42 @@ def add_cmd(app, theory, reviewer, title, if_text, then_text, because_text, note
 @click.option("--theory", help="Only this theory.")
 @click.option("--reviewer", "-r", metavar="NAME", help="Only those built by this reviewer.")
 @click.option("--all", "include_retired", is_flag=True, help="Include retired ones.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+@format_option(LISTING_FORMATS, "table")
+@output_option()
 @pass_app
-def list_cmd(app, theory, reviewer, include_retired, fmt):
+def list_cmd(app, theory, reviewer, include_retired, fmt, output):
     """List configurations with their statement and evidence counts.
 
     Example: realistcoder cmoc list --theory workforce
     """
-    rows = cm.list_cmocs(app.store(), theory=theory, reviewer=reviewer,
-                         include_retired=include_retired)
-    if fmt == "json":
-        for r in rows:
-            echo(json.dumps({**r, "statement": rc.statement(r)}, ensure_ascii=False))
-        return
-    if not rows:
-        echo("no CMOCs yet (build one with `realistcoder cmoc add` or `cmoc suggest`)")
-        return
+    fmt = pick_format(output, fmt, LISTING_FORMATS, "table")
+    rows = [{**r, "statement": rc.statement(r)}
+            for r in cm.list_cmocs(app.store(), theory=theory, reviewer=reviewer,
+                                   include_retired=include_retired)]
+    emit(rows, CMOC_FIELDS, fmt, output, what="CMOCs", title="CMO configurations",
+         table=_cmoc_table,
+         empty="no CMOCs yet (build one with `realistcoder cmoc add` or `cmoc suggest`)")
+
+
+CMOC_FIELDS = ["id", "theory", "title", "statement", "if_text", "then_text", "because_text",
+               "n_context", "n_mechanism", "n_outcome", "n_documents", "reviewer", "status",
+               "note", "created_at", "updated_at", "uuid"]
+
+
+def _cmoc_table(rows: list[dict]) -> list[str]:
+    lines = []
     for r in rows:
         retired = " [retired]" if r["status"] == "retired" else ""
-        echo(f"{r['id']:>4}  {r['theory']}  {r['title']}{retired}")
-        echo(f"      C {r['n_context']}  M {r['n_mechanism']}  O {r['n_outcome']}  "
-             f"from {r['n_documents']} document(s), by {r['reviewer']}")
-        echo(f"      {rc.statement(r)}")
+        lines.append(f"{r['id']:>4}  {r['theory']}  {r['title']}{retired}")
+        lines.append(f"      C {r['n_context']}  M {r['n_mechanism']}  O {r['n_outcome']}  "
+                     f"from {r['n_documents']} document(s), by {r['reviewer']}")
+        lines.append(f"      {r['statement']}")
+    return lines
 
 
 @cmoc_group.command("show")
 @click.argument("cmoc_id", type=int)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@format_option(("table", "json"), "table")
 @pass_app
 def show_cmd(app, cmoc_id, fmt):
     """Show one configuration: statement, linked evidence with quotes and pages, history.

@@ -8,6 +8,15 @@ from pathlib import Path
 import click
 
 from realistcoder.cli.groups import SubGroup, cli, echo, pass_app
+from realistcoder.cli.output import (
+    LISTING_FORMATS,
+    emit,
+    existed,
+    format_option,
+    output_option,
+    pick_format,
+    written,
+)
 from realistcoder.codebook.model import Codebook
 from realistcoder.errors import CodebookError
 from realistcoder.store import codebooks as stored
@@ -242,30 +251,46 @@ def export_command(app, file: Path | None, output: Path, stored_name: str | None
                                "(and its comments): choose another output file")
     implied = WRITE_FORMATS.get(output.suffix.lower())
     if fmt and implied and fmt != implied:
-        raise click.UsageError(f"the extension of {output.name!r} says {implied}, but --format "
-                               f"says {fmt}: rename the file or drop --format")
+        echo(f"note: {output}: writing {fmt} as --format says (the extension usually means "
+             f"{implied})", err=True)
     fmt = fmt or implied
     if fmt is None:
         raise click.UsageError(f"cannot tell the format from {output.name!r}: use an extension "
                                f"({', '.join(sorted(WRITE_FORMATS))}) or --format")
+    was_there = existed(output)
     write_codebook(codebook, output, fmt)
-    echo(f"wrote {output} ({fmt}, {len(codebook.codes)} codes)")
+    written(output, was_there, f"{len(codebook.codes)} codes ({fmt})")
 
 
 @codebook_group.command("list")
+@format_option(LISTING_FORMATS, "table")
+@output_option()
 @pass_app
-def list_command(app) -> None:
+def list_command(app, fmt: str | None, output: Path | None) -> None:
     """List the codebook versions stored in --db (latest versions marked with *).
 
     Example: realistcoder --db review.db codebook list
     """
+    from dataclasses import asdict
+
+    fmt = pick_format(output, fmt, LISTING_FORMATS, "table")
     rows = stored.list_codebooks(app.store(create=False)) if app.db_path.exists() else []
+    emit([asdict(row) for row in rows], LIST_FIELDS, fmt, output, what="codebook versions",
+         title="Stored codebooks", table=_list_table,
+         empty="No codebooks stored yet: `realistcoder codebook load FILE` stores one.")
+
+
+LIST_FIELDS = ["id", "name", "version", "ordinal", "n_codes", "latest", "loaded_at", "source"]
+
+
+def _list_table(rows: list[dict]) -> list[str]:
     if not rows:
-        echo("No codebooks stored yet: `realistcoder codebook load FILE` stores one.")
-        return
-    echo(f"{'id':>4}  {'name':<20} {'version':<9} {'v#':>3} {'codes':>5}  {'loaded (UTC)':<19}  "
-         "source")
+        return []
+    lines = [f"{'id':>4}  {'name':<20} {'version':<9} {'v#':>3} {'codes':>5}  "
+             f"{'loaded (UTC)':<19}  source"]
     for row in rows:
-        mark = "*" if row.latest else " "
-        echo(f"{row.id:>4}{mark} {row.name:<20} {row.version:<9} {row.ordinal:>3} "
-             f"{row.n_codes:>5}  {row.loaded_at[:19].replace('T', ' '):<19}  {row.source or ''}")
+        mark = "*" if row["latest"] else " "
+        lines.append(f"{row['id']:>4}{mark} {row['name']:<20} {row['version']:<9} "
+                     f"{row['ordinal']:>3} {row['n_codes']:>5}  "
+                     f"{row['loaded_at'][:19].replace('T', ' '):<19}  {row['source'] or ''}")
+    return lines

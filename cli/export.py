@@ -44,8 +44,18 @@ def _blinding(func):
     return func
 
 
-def _done(table, path: Path, writer, what: str) -> None:
-    echo(f"wrote {len(table.rows)} {what} to {path} ({writer.name})")
+def _write(table, path: Path, fmt: str | None, what: str) -> None:
+    """Write a report table (the format from --format, else the extension), replacing an
+    earlier file all or nothing, and say what was written."""
+    from realistcoder.cli.output import existed, written
+
+    implied = registry.extension_format(path)
+    if fmt and implied and implied != fmt.lower():
+        echo(f"note: {path}: writing {fmt.lower()} as --format says (the extension usually "
+             f"means {implied})", err=True)
+    was_there = existed(path)
+    writer = registry.write_table(table, path, fmt)
+    written(path, was_there, f"{len(table.rows)} {what} ({writer.name})")
 
 
 def _check_known(store, theory, code) -> None:
@@ -95,8 +105,7 @@ def export_evidence(app, output, fmt, theory, role, code, document, status, grou
     filters = _filters(store, theory, role, code, document, status)
     table = rows.evidence_table(store, filters=filters, group_by=group_by, unblind=unblind,
                                 reviewer=reviewer)
-    writer = registry.write_table(table, output, fmt)
-    _done(table, output, writer, "fragments")
+    _write(table, output, fmt, "fragments")
 
 
 @export_group.command("cmoc")
@@ -112,8 +121,7 @@ def export_cmoc(app, output, fmt, theory):
     store = app.store(create=False)
     _check_known(store, theory, ())
     table = rows.cmoc_table(store, theories=set(theory))
-    writer = registry.write_table(table, output, fmt)
-    _done(table, output, writer, "configurations")
+    _write(table, output, fmt, "configurations")
 
 
 @export_group.command("map")
@@ -135,8 +143,7 @@ def export_map(app, output, fmt, by, theory, role, unblind, reviewer):
     _check_known(store, theory, ())
     filters = rows.EvidenceFilter(theories=set(theory), roles={r.lower() for r in role})
     table = rows.map_table(store, by=by, filters=filters, unblind=unblind, reviewer=reviewer)
-    writer = registry.write_table(table, output, fmt)
-    _done(table, output, writer, "documents")
+    _write(table, output, fmt, "documents")
 
 
 @export_group.command("documents")
@@ -151,8 +158,7 @@ def export_documents(app, output, fmt, unblind, reviewer):
     """
     store = app.store(create=False)
     table = rows.documents_table(store, unblind=unblind, reviewer=reviewer)
-    writer = registry.write_table(table, output, fmt)
-    _done(table, output, writer, "documents")
+    _write(table, output, fmt, "documents")
 
 
 @export_group.command("qdpx")
@@ -176,9 +182,12 @@ def export_qdpx(app, output, name, no_pdf, unblind, reviewer):
                          fix="pass -o NAME.qdpx")
     store = app.store(create=False)
     codings = rows.visible_codings(store, unblind=unblind, reviewer=reviewer)
+    from realistcoder.cli.output import existed, written
+
+    was_there = existed(output)
     counts = refi.write_qdpx(store, codings, output, name=name, attach_pdfs=not no_pdf)
-    echo(f"wrote {output}: {counts['sources']} sources ({counts['pdfs']} with PDF), "
-         f"{counts['codings']} codings by {counts['users']} reviewers")
+    written(output, was_there, f"{counts['sources']} sources ({counts['pdfs']} with PDF) and "
+            f"{counts['codings']} codings by {counts['users']} reviewers")
     if counts["left_out"]:
         echo(f"left out {counts['left_out']} codings of superseded document versions", err=True)
 

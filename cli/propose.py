@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-import csv
-import json
 import sys
 from pathlib import Path
 
 import click
 
 from realistcoder.cli.groups import cli as root
-from realistcoder.cli.groups import echo, export_group, output_stream, pass_app, stdout_is_terminal
+from realistcoder.cli.groups import echo, export_group, pass_app, stdout_is_terminal
+from realistcoder.cli.output import (
+    LISTING_FORMATS,
+    RECORD_FORMATS,
+    emit,
+    format_option,
+    output_option,
+    pick_format,
+)
 from realistcoder.codebook.model import ROLES
 from realistcoder.errors import NotFoundError
-from realistcoder.export.safe import spreadsheet_text
 from realistcoder.ingest.sections import PROPOSE_BY_DEFAULT, SECTION_KINDS
 from realistcoder.propose.run import DEFAULT_MIN_SCORE, plan, propose
 from realistcoder.store import proposals as proposals_db
@@ -185,11 +190,11 @@ def highlight(text: str, matched: list[dict], color: bool) -> str:
 @root.command("proposals")
 @_filters
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Show at most N.")
-@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
-              show_default=True)
+@format_option(LISTING_FORMATS, "table")
+@output_option()
 @pass_app
 def proposals_command(app, codes, roles, theories, documents, status, min_score, reviewer,
-                      unblind, limit, fmt):
+                      unblind, limit, fmt, output):
     """List proposals, with the words that triggered them.
 
     In the table, matched words are in [brackets] and cues, negations and hedges in {braces}
@@ -201,37 +206,38 @@ def proposals_command(app, codes, roles, theories, documents, status, min_score,
 
     Example: realistcoder proposals --role outcome --reviewer alice --status pending
     """
+    fmt = pick_format(output, fmt, LISTING_FORMATS, "table")
     rows = _select(app, codes, roles, theories, documents, status, min_score, reviewer, unblind,
                    limit)
-    if fmt == "jsonl":
-        for row in rows:
-            echo(json.dumps({k: row[k] for k in EXPORT_FIELDS}, ensure_ascii=False))
-        return
-    if not rows:
-        echo("No proposals match. (Run `realistcoder propose`, or relax the filters.)", err=True)
-        return
-    color = stdout_is_terminal()
+    color = stdout_is_terminal() and output is None
+    emit(rows, EXPORT_FIELDS, fmt, output, what="proposals", title="Proposals",
+         empty="No proposals match. (Run `realistcoder propose`, or relax the filters.)",
+         table=lambda rs: _proposals_table(rs, color))
+    if fmt == "table" and rows and output is None:
+        echo(f"{len(rows)} proposals", err=True)
+
+
+def _proposals_table(rows: list[dict], color: bool) -> list[str]:
+    lines = []
     for row in rows:
         flags = f"  [{', '.join(row['flags'])}]" if row["flags"] else ""
         status = "" if row["status"] == "blinded" else f"  {row['status']}"
         head = (f"#{row['proposal_id']}  {row['score']:.2f}  {row['role']:<9}  {row['code']}"
                 f" ({row['theory'] or '-'})  {row['document']} p.{row['page']}  "
                 f"{row['method']}{status}{flags}")
-        echo(click.style(head, bold=True) if color else head)
-        echo("    " + highlight(row["text"], row["matched"], color))
-    echo(f"{len(rows)} proposals", err=True)
+        lines.append(click.style(head, bold=True) if color else head)
+        lines.append("    " + highlight(row["text"], row["matched"], color))
+    return lines
 
 
 @export_group.command("proposals")
 @_filters
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
-              show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write here instead of standard output.")
+@format_option(RECORD_FORMATS, "jsonl")
+@output_option()
 @pass_app
 def export_proposals(app, codes, roles, theories, documents, status, min_score, reviewer,
                      unblind, fmt, output):
-    """Write proposals as JSON lines or CSV, one per proposal.
+    """Write proposals, one record per proposal (JSON lines, JSON, CSV, XLSX, Markdown, HTML).
 
     Fields: proposal_id, document, page, sentence_id, text, code, role, theory, score, matched
     (the spans that triggered it, with character offsets in the sentence), label,
@@ -239,27 +245,8 @@ def export_proposals(app, codes, roles, theories, documents, status, min_score, 
     section, status, created_at. In CSV, matched and flags are JSON text. status is per
     reviewer, as in `realistcoder proposals` (blinded without --reviewer or --unblind).
 
-    Example: realistcoder export proposals --format csv -o proposals.csv
+    Example: realistcoder export proposals -o proposals.csv
     """
+    fmt = pick_format(output, fmt, RECORD_FORMATS, "jsonl")
     rows = _select(app, codes, roles, theories, documents, status, min_score, reviewer, unblind)
-    with output_stream(output) as handle:
-        _write(handle, rows, fmt)
-    if output and str(output) != "-":
-        echo(f"Wrote {len(rows)} proposals to {output}", err=True)
-
-
-def _write(handle, rows: list[dict], fmt: str) -> None:
-    if fmt == "jsonl":
-        for row in rows:
-            record = {k: row[k] for k in EXPORT_FIELDS}
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        return
-    writer = csv.DictWriter(handle, fieldnames=EXPORT_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({
-            **{k: spreadsheet_text(v) if isinstance(v := row[k], str) else v
-               for k in EXPORT_FIELDS},
-            "matched": json.dumps(row["matched"], ensure_ascii=False),
-            "flags": json.dumps(row["flags"]),
-        })
+    emit(rows, EXPORT_FIELDS, fmt, output, what="proposals", title="Proposals")

@@ -12,6 +12,7 @@ import click
 
 from realistcoder.cli import review_io  # noqa: F401  (attaches export/import commands)
 from realistcoder.cli.groups import cli, echo, pass_app
+from realistcoder.cli.output import LISTING_FORMATS, emit, format_option, output_option, pick_format
 from realistcoder.errors import InputError
 from realistcoder.review.session import STATUS_CHOICES, Filters, ReviewSession
 from realistcoder.store import cmoc as cm
@@ -168,25 +169,40 @@ def undo_cmd(app, decision_id, reviewer):
         "  ", " "))
 
 
+LOG_FIELDS = ["id", "created_at", "reviewer", "action", "code", "proposal_id", "sentence_id",
+              "end_sentence_id", "note", "undone_by", "origin", "resolved_by", "target_uuid",
+              "uuid"]
+
+
 @cli.command("log")
 @reviewer_option
 @click.option("--unblind", is_flag=True, help="Show every reviewer's decisions.")
+@format_option(LISTING_FORMATS, "table")
+@output_option()
 @pass_app
-def log_cmd(app, reviewer, unblind):
+def log_cmd(app, reviewer, unblind, fmt, output):
     """Show the decision log (the audit trail), oldest first.
 
-    Example: realistcoder log --reviewer alice
+    Example: realistcoder log --reviewer alice -o alice-log.csv
     """
+    fmt = pick_format(output, fmt, LISTING_FORMATS, "table")
     viewer = need_reviewer(reviewer) if reviewer and not unblind else None
     rows = rv.decision_log(app.store(), [reviewer] if reviewer and unblind else None,
                            viewer=viewer, unblinded=unblind)
+    emit(rows, LOG_FIELDS, fmt, output, what="decisions", title="Decision log",
+         table=_log_table, empty="no decisions yet")
+
+
+def _log_table(rows: list[dict]) -> list[str]:
+    lines = []
     for d in rows:
         target = (f"proposal {d['proposal_id']}" if d["proposal_id"]
                   else f"sentence {d['sentence_id']}" if d["sentence_id"] else "")
         undone = f" [undone by {d['undone_by']}]" if d["undone_by"] else ""
         note = f" note: {d['note']}" if d["note"] else ""
-        echo(f"{d['id']:>5} {d['created_at'][:19]} {d['reviewer']:<10} {d['action']:<7} "
-             f"{d['code'] or '':<18} {target}{undone}{note}")
+        lines.append(f"{d['id']:>5} {d['created_at'][:19]} {d['reviewer']:<10} "
+                     f"{d['action']:<7} {d['code'] or '':<18} {target}{undone}{note}")
+    return lines
 
 
 @cli.command("appraise")
@@ -211,21 +227,31 @@ def appraise_cmd(app, document, relevance, rigour, note, reviewer):
 @cli.command("status")
 @reviewer_option
 @click.option("--unblind", is_flag=True, help="Show every reviewer's figures.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+@format_option(("table", "json"), "table")
+@output_option()
 @pass_app
-def status_cmd(app, reviewer, unblind, fmt):
+def status_cmd(app, reviewer, unblind, fmt, output):
     """Documents, proposals pending / decided per reviewer, codings per theory and role.
 
-    Example: realistcoder status --reviewer alice
+    Example: realistcoder status --reviewer alice --format json
     """
     import json
 
+    from realistcoder.cli.output import existed, to_stdout, written
+    from realistcoder.files import atomic_output
     from realistcoder.review.status import render_status, review_status
 
+    fmt = pick_format(output, fmt, ("table", "json"), "table")
     viewer = need_reviewer(reviewer) if reviewer else None
     data = review_status(app.store(), viewer=viewer, unblinded=unblind)
-    echo(json.dumps(data, indent=2) if fmt == "json" else render_status(data))
+    text = json.dumps(data, indent=2) if fmt == "json" else render_status(data)
+    if to_stdout(output):
+        echo(text)
+        return
+    was_there = existed(output)
+    with atomic_output(output) as tmp:
+        tmp.write_text(text + "\n", encoding="utf-8")
+    written(output, was_there, f"the status ({fmt})")
 
 
 @cli.command("merge")

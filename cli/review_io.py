@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from realistcoder.cli.groups import echo, export_group, import_group, output_stream, pass_app
+from realistcoder.cli.groups import echo, export_group, import_group, pass_app
+from realistcoder.cli.output import RECORD_FORMATS, emit, format_option, output_option, pick_format
 from realistcoder.errors import InputError
 from realistcoder.review.session import Filters
 from realistcoder.store import review as rv
@@ -57,10 +58,8 @@ def export_worksheet(app, reviewer, output, code, role, theory, document, min_sc
 
 
 @export_group.command("codings")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
-              show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write here instead of standard output.")
+@format_option(RECORD_FORMATS, "jsonl")
+@output_option()
 @click.option("--reviewer", "-r", metavar="NAME", help="Only your codings (blinded view).")
 @click.option("--reviewers", metavar="A,B", help="With --unblind: only these reviewers.")
 @click.option("--unblind", is_flag=True, help="Everyone's codings (ends blinding for you).")
@@ -71,14 +70,15 @@ def export_worksheet(app, reviewer, output, code, role, theory, document, min_sc
 @pass_app
 def export_codings(app, fmt, output, reviewer, reviewers, unblind, code, theory, role,
                    document):
-    """Write the current codings, one per line (JSON) or row (CSV), with text and page.
+    """Write the current codings, one record each, with text and page.
 
     Without --reviewer or --unblind this works only while a single reviewer has coded.
 
-    Example: realistcoder export codings --reviewer alice --format csv -o alice.csv
+    Example: realistcoder export codings --reviewer alice -o alice.csv
     """
-    from realistcoder.review.codings_io import coding_records, write_codings
+    from realistcoder.review.codings_io import FIELDS, coding_records
 
+    fmt = pick_format(output, fmt, RECORD_FORMATS, "jsonl")
     store = app.store()
     names = [n.strip() for n in reviewers.split(",") if n.strip()] if reviewers else None
     if reviewer and not unblind:
@@ -90,12 +90,7 @@ def export_codings(app, fmt, output, reviewer, reviewers, unblind, code, theory,
     doc_id = get_document(store, document)["id"] if document else None
     records = coding_records(store, viewer=viewer, unblinded=unblind, reviewers=names,
                              code=code, theory=theory, role=role, document_id=doc_id)
-    to_file = output is not None and str(output) != "-"
-    encoding = "utf-8-sig" if fmt == "csv" and to_file else "utf-8"
-    with output_stream(output, encoding=encoding) as handle:
-        write_codings(records, fmt, handle)
-    if to_file:
-        echo(f"{output}: {len(records)} codings", err=True)
+    emit(records, FIELDS, fmt, output, what="codings", title="Codings")
 
 
 @import_group.command("decisions")

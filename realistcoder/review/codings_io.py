@@ -1,17 +1,13 @@
-"""Codings in and out of files: ``export codings`` (JSON lines or CSV) and ``import codings``
+"""Codings in and out of files: ``export codings`` (the records) and ``import codings``
 (a CSV of hand codings, ``sentence_id,code[,note]``, all rows or none)."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from realistcoder.errors import InputError, NotFoundError
-from realistcoder.export.safe import spreadsheet_text
 from realistcoder.review.worksheet import ImportReport, RowsError, read_rows
 from realistcoder.store import review as rv
 from realistcoder.store.db import Store
@@ -29,20 +25,6 @@ def coding_records(store: Store, *, viewer: str | None = None, unblinded: bool =
     rows = rv.current_codings(store, reviewers=reviewers, viewer=viewer, unblinded=unblinded,
                               **filters)
     return [{f: r.get(f) for f in FIELDS} for r in rows]
-
-
-def write_codings(records: list[dict], fmt: str, handle: io.TextIOBase) -> None:
-    if fmt == "jsonl":
-        for r in records:
-            handle.write(json.dumps(r, ensure_ascii=False) + "\n")
-    elif fmt == "csv":
-        writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow(FIELDS)
-        for r in records:
-            writer.writerow(["" if r[f] is None else r[f] if isinstance(r[f], int | float)
-                             else spreadsheet_text(str(r[f])) for f in FIELDS])
-    else:
-        raise InputError(f"unknown format '{fmt}'", subject="--format", fix="use jsonl or csv")
 
 
 def import_codings(store: Store, path: Path, reviewer: str) -> ImportReport:

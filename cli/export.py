@@ -198,22 +198,32 @@ def export_qdpx(app, output, name, no_pdf, unblind, reviewer):
               "project's user who made it].")
 @click.option("--partial", is_flag=True,
               help="Import the codings that can be placed and report the rest.")
+@click.option("--dry-run", is_flag=True, help="Show what would change; save nothing.")
 @pass_app
-def import_qdpx(app, file, reviewer, partial):
+def import_qdpx(app, file, reviewer, partial, dry_run):
     """Bring codings from a REFI-QDA project (.qdpx) into the review as hand codings.
 
     Codes are matched by GUID or name to the loaded codebook, sources to ingested documents by
-    text, PDF or file name. Importing the same project twice adds nothing.
+    text, PDF or file name. Importing the same project twice adds nothing. Each reviewer's
+    codings form one batch that `realistcoder undo --batch ID` reverses.
 
     Example: realistcoder import qdpx from-nvivo.qdpx
     """
+    from realistcoder.cli.review_io import batch_lines, file_sha256
     from realistcoder.export.refi_import import import_qdpx as run
+    from realistcoder.store.batches import recording
 
     if not file.is_file():
         raise InputError("no such file", subject=file, fix="check the path")
-    report = run(app.store(create=False), file, reviewer=reviewer, partial=partial)
+    store = app.store(create=False)
+    with recording(store, "import qdpx", source=file.name, sha256=file_sha256(file),
+                   dry_run=dry_run) as rec:
+        report = run(store, file, reviewer=reviewer, partial=partial)
     who = ", ".join(f"{n} by {r}" for r, n in sorted(report.by_reviewer.items())) or "none"
-    echo(f"imported {report.added} codings ({who}); {report.already} already present")
+    verb = "would import" if dry_run else "imported"
+    echo(f"{verb} {report.added} codings ({who}); {report.already} already present")
+    for line in batch_lines(rec, dry_run, "codings"):
+        echo(line)
     if report.fuzzy:
         echo(f"{report.fuzzy} selections were placed by a close (not exact) text match: "
              "check them with `realistcoder export evidence`")

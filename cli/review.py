@@ -151,14 +151,34 @@ def uncode_cmd(app, coding_id, note, reviewer):
 @cli.command("undo")
 @click.option("--decision", "decision_id", type=int,
               help="Undo this decision id instead of your latest.")
+@click.option("--batch", "batch_id", metavar="ID",
+              help="Undo a whole import batch (see `realistcoder log --batches`).")
 @reviewer_option
 @pass_app
-def undo_cmd(app, decision_id, reviewer):
-    """Undo your latest decision (or a given one), exactly.
+def undo_cmd(app, decision_id, batch_id, reviewer):
+    """Undo your latest decision (or a given one, or a whole import batch), exactly.
 
-    Example: realistcoder undo --reviewer alice
+    Undoing appends `undo` decisions to the log; nothing is deleted.
+
+    Example: realistcoder undo --batch 3 --reviewer alice
     """
     reviewer = need_reviewer(reviewer)
+    if batch_id is not None:
+        if decision_id is not None:
+            raise InputError("--decision and --batch contradict each other", subject="undo",
+                             fix="pass one of them")
+        from realistcoder.store.batches import undo_batch
+
+        report = undo_batch(app.store(), batch_id, reviewer)
+        b = report.batch
+        echo(f"undid batch {b['id']} ({b['kind']} {b['source'] or ''}): {report.undone} "
+             f"decisions reversed as batch {report.undo_batch}".replace("  ", " "))
+        if report.superseded:
+            shown = ", ".join(map(str, report.superseded[:10]))
+            more = "..." if len(report.superseded) > 10 else ""
+            echo(f"note: {len(report.superseded)} proposals were decided again after the import "
+                 f"({shown}{more}); those later decisions stand", err=True)
+        return
     result = rv.undo(app.store(), reviewer, decision_id)
     if result is None:
         echo(f"nothing to undo for {reviewer}")
@@ -170,23 +190,36 @@ def undo_cmd(app, decision_id, reviewer):
 
 
 LOG_FIELDS = ["id", "created_at", "reviewer", "action", "code", "proposal_id", "sentence_id",
-              "end_sentence_id", "note", "undone_by", "origin", "resolved_by", "target_uuid",
-              "uuid"]
+              "end_sentence_id", "note", "undone_by", "batch_id", "origin", "resolved_by",
+              "target_uuid", "uuid"]
+BATCH_FIELDS = ["id", "reviewer", "kind", "source", "decisions", "undone_by", "undoes",
+                "created_at", "uuid"]
 
 
 @cli.command("log")
 @reviewer_option
 @click.option("--unblind", is_flag=True, help="Show every reviewer's decisions.")
+@click.option("--batches", "show_batches", is_flag=True,
+              help="List the import batches (what `undo --batch ID` reverses) instead.")
 @format_option(LISTING_FORMATS, "table")
 @output_option()
 @pass_app
-def log_cmd(app, reviewer, unblind, fmt, output):
+def log_cmd(app, reviewer, unblind, show_batches, fmt, output):
     """Show the decision log (the audit trail), oldest first.
 
     Example: realistcoder log --reviewer alice -o alice-log.csv
     """
     fmt = pick_format(output, fmt, LISTING_FORMATS, "table")
     viewer = need_reviewer(reviewer) if reviewer and not unblind else None
+    if show_batches:
+        from realistcoder.store.batches import list_batches
+
+        rows = list_batches(app.store(), viewer=viewer, unblinded=unblind or viewer is None)
+        if reviewer and unblind:
+            rows = [r for r in rows if r["reviewer"] == reviewer]
+        emit(rows, BATCH_FIELDS, fmt, output, what="batches", title="Import batches",
+             table=_batch_table, empty="no import batches yet")
+        return
     rows = rv.decision_log(app.store(), [reviewer] if reviewer and unblind else None,
                            viewer=viewer, unblinded=unblind)
     emit(rows, LOG_FIELDS, fmt, output, what="decisions", title="Decision log",
@@ -199,9 +232,20 @@ def _log_table(rows: list[dict]) -> list[str]:
         target = (f"proposal {d['proposal_id']}" if d["proposal_id"]
                   else f"sentence {d['sentence_id']}" if d["sentence_id"] else "")
         undone = f" [undone by {d['undone_by']}]" if d["undone_by"] else ""
+        batch = f" [batch {d['batch_id']}]" if d["batch_id"] else ""
         note = f" note: {d['note']}" if d["note"] else ""
         lines.append(f"{d['id']:>5} {d['created_at'][:19]} {d['reviewer']:<10} "
-                     f"{d['action']:<7} {d['code'] or '':<18} {target}{undone}{note}")
+                     f"{d['action']:<7} {d['code'] or '':<18} {target}{batch}{undone}{note}")
+    return lines
+
+
+def _batch_table(rows: list[dict]) -> list[str]:
+    lines = []
+    for b in rows:
+        state = (f" [undone by batch {b['undone_by']}]" if b["undone_by"]
+                 else f" [undoes batch {b['undoes']}]" if b["undoes"] else "")
+        lines.append(f"{b['id']:>4} {b['created_at'][:19]} {b['reviewer']:<10} "
+                     f"{b['kind']:<17} {b['decisions']:>5} decisions  {b['source'] or ''}{state}")
     return lines
 
 

@@ -93,45 +93,96 @@ def export_codings(app, fmt, output, reviewer, reviewers, unblind, code, theory,
     emit(records, FIELDS, fmt, output, what="codings", title="Codings")
 
 
+def file_sha256(path: Path) -> str | None:
+    import hashlib
+
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None  # the import itself reports the unreadable file
+
+
+def batch_lines(rec, dry_run: bool, verb: str) -> list[str]:
+    """How to find and reverse what an import did (or, in a dry run, that nothing was saved)."""
+    if dry_run:
+        return ["dry run: nothing was saved; run again without --dry-run to import"]
+    lines = []
+    for reviewer, row in sorted(rec.batches.items()):
+        lines.append(f"batch {row['id']}: {row['decisions']} {verb} by {reviewer}; reverse it "
+                     f"with `realistcoder undo --batch {row['id']} --reviewer {reviewer}`")
+    return lines
+
+
 @import_group.command("decisions")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--reviewer", "-r", metavar="NAME", help="Whose decisions these are (required).")
+@click.option("--reviewer", "-r", metavar="NAME",
+              help="Whose decisions these are [default: $REALISTCODER_REVIEWER].")
+@click.option("--dry-run", is_flag=True, help="Show what would change; save nothing.")
 @pass_app
-def import_decisions_cmd(app, file, reviewer):
+def import_decisions_cmd(app, file, reviewer, dry_run):
     """Bring decisions filled in on a worksheet into the store (all rows or none; again: no-op).
 
-    Example: realistcoder import decisions alice.xlsx --reviewer alice
+    The import is one batch: `realistcoder undo --batch ID` reverses it as a whole.
+
+    Example: realistcoder import decisions alice.xlsx --reviewer alice --dry-run
     """
     from realistcoder.review.worksheet import RowsError, import_decisions
+    from realistcoder.store.batches import recording
 
     reviewer = _reviewer(reviewer)
+    store = app.store()
     try:
-        report = import_decisions(app.store(), file, reviewer)
+        with recording(store, "import decisions", source=file.name,
+                       sha256=file_sha256(file),
+                       dry_run=dry_run) as rec:
+            report = import_decisions(store, file, reviewer)
     except RowsError as err:
         _rows_error(err)
         raise
-    echo(f"{file}: {report.imported} decisions imported, {report.unchanged} already in the "
+    verb = "would be imported" if dry_run else "imported"
+    for d in report.decisions if dry_run else []:
+        code = f" {d['code']}" if d["code"] else ""
+        note = f" (note: {d['note']})" if d["note"] else ""
+        echo(f"  proposal {d['proposal_id']}: {d['action']}{code}{note}")
+    echo(f"{file}: {report.imported} decisions {verb}, {report.unchanged} already in the "
          f"store, {report.blank} rows left undecided")
+    for line in batch_lines(rec, dry_run, "decisions"):
+        echo(line)
 
 
 @import_group.command("codings")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--reviewer", "-r", metavar="NAME", help="Whose codings these are (required).")
+@click.option("--reviewer", "-r", metavar="NAME",
+              help="Whose codings these are [default: $REALISTCODER_REVIEWER].")
+@click.option("--dry-run", is_flag=True, help="Show what would change; save nothing.")
 @pass_app
-def import_codings_cmd(app, file, reviewer):
+def import_codings_cmd(app, file, reviewer, dry_run):
     """Add hand codings from a CSV with columns sentence_id,code[,note] (all rows or none).
 
-    A sentence_id may be a range (12-14) to code a run of sentences as one fragment.
+    A sentence_id may be a range (12-14) to code a run of sentences as one fragment. The
+    import is one batch: `realistcoder undo --batch ID` reverses it as a whole.
 
     Example: realistcoder import codings hand.csv --reviewer alice
     """
     from realistcoder.review.codings_io import import_codings
     from realistcoder.review.worksheet import RowsError
+    from realistcoder.store.batches import recording
 
     reviewer = _reviewer(reviewer)
+    store = app.store()
     try:
-        report = import_codings(app.store(), file, reviewer)
+        with recording(store, "import codings", source=file.name,
+                       sha256=file_sha256(file),
+                       dry_run=dry_run) as rec:
+            report = import_codings(store, file, reviewer)
     except RowsError as err:
         _rows_error(err)
         raise
-    echo(f"{file}: {report.imported} codings added, {report.unchanged} already present")
+    verb = "would be added" if dry_run else "added"
+    for d in report.decisions if dry_run else []:
+        span = (f"sentence {d['sentence_id']}" if d["sentence_id"] == d["end_sentence_id"]
+                else f"sentences {d['sentence_id']}-{d['end_sentence_id']}")
+        echo(f"  {span}: {d['code']}")
+    echo(f"{file}: {report.imported} codings {verb}, {report.unchanged} already present")
+    for line in batch_lines(rec, dry_run, "codings"):
+        echo(line)

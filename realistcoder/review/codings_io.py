@@ -36,7 +36,10 @@ def import_codings(store: Store, path: Path, reviewer: str) -> ImportReport:
     if path.suffix.lower() not in (".csv", ".xlsx"):
         raise InputError("hand codings come as a CSV file", subject=path,
                          fix="save the sheet as .csv with columns sentence_id,code[,note]")
-    rows, _ = read_rows(path)
+    rows, owner = read_rows(path)
+    if owner and owner != reviewer:  # e.g. another reviewer's `export codings` file
+        raise InputError(f"these codings are {owner}'s, not {reviewer}'s", subject=path,
+                         fix=f"import it with --reviewer {owner}")
     if rows and not {"sentence_id", "code"} <= set(rows[0][1]):
         raise InputError("the header must name sentence_id and code", subject=path,
                          fix="first line: sentence_id,code,note")

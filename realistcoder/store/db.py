@@ -46,6 +46,9 @@ class Store:
         self.conn = conn
         self._db: sqlite_utils.Database | None = None
         self._savepoints = 0
+        # the import batch being recorded (store.batches.recording): decisions made while it
+        # is set carry its uuid
+        self.batch: Any = None
 
     @property
     def db(self) -> sqlite_utils.Database:

@@ -133,7 +133,8 @@ def record_decision(
                 return {**same, "coding_id": _coding_id_for(store, same), "duplicate": True}
         row.update(uuid=uuid or str(uuidlib.uuid4()), reviewer=reviewer, note=note,
                    resolved_by=resolved_by, origin=origin,
-                   created_at=created_at or _next_time(store, reviewer))
+                   created_at=created_at or _next_time(store, reviewer),
+                   batch=store.batch.uuid_for(reviewer) if store.batch is not None else None)
         decision_id = insert_row(store.conn, "decisions", row)
         row["id"] = decision_id
         if action == "undo":

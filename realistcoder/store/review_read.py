@@ -133,12 +133,14 @@ def proposal_statuses(store: Store, viewer: str | None = None,
 
 def decision_log(store: Store, reviewers: Iterable[str] | None = None,
                  viewer: str | None = None, unblinded: bool = False) -> list[dict]:
-    """The audit trail: every decision in order, with ``undone_by`` (the undo's id or None)."""
+    """The audit trail: every decision in order, with ``undone_by`` (the undo's id or None)
+    and ``batch_id`` (the import batch it belongs to, or None)."""
     reviewers = list(reviewers) if reviewers else None
     cond, params = _blind_filter(store, reviewers, viewer, unblinded, "decisions")
     return store.query(
         "SELECT decisions.*, (SELECT u.id FROM decisions u WHERE u.action = 'undo' AND "
-        "u.target_uuid = decisions.uuid) AS undone_by FROM decisions "
+        "u.target_uuid = decisions.uuid) AS undone_by, "
+        "(SELECT b.id FROM batches b WHERE b.uuid = decisions.batch) AS batch_id FROM decisions "
         f"WHERE {cond} ORDER BY decisions.id", tuple(params))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from realistcoder.store.migrations import m0001_initial, m0002_review
+from realistcoder.store.migrations import m0001_initial, m0002_review, m0004_batches
 
 # each takes the store's database (``db.conn`` is the sqlite3 connection; ``db["table"]`` is
 # sqlite-utils, loaded on demand). Keep sqlite-utils out of a migration's module-level imports:
@@ -20,6 +20,7 @@ Migration = Callable[[Any], None]
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, m0001_initial.upgrade),
     (2, m0002_review.upgrade),
+    (4, m0004_batches.upgrade),  # 3 is issue 9's (role-only proposals and codings)
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

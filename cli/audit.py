@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from realistcoder.cli.groups import cli, echo, pass_app
+from realistcoder.cli.groups import cli, echo, pass_app, who
 from realistcoder.cli.output import existed, pick_format, written
 from realistcoder.errors import InputError
 from realistcoder.files import atomic_output
@@ -170,7 +170,8 @@ RANGE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+))?\s*$")
 
 @cli.command("resolve")
 @click.argument("target", metavar="WORKSHEET|SENTENCE_ID[-SENTENCE_ID]")
-@click.option("--reviewer", required=True, help="Who records the consensus (attributed).")
+@click.option("--reviewer", metavar="NAME",
+              help="Who records the consensus (attributed) [default: $REALISTCODER_REVIEWER].")
 @click.option("--code", "codes", multiple=True, metavar="CODE",
               help="The agreed code(s) for SENTENCE_ID (repeat or comma-separate).")
 @click.option("--none", "no_code", is_flag=True, help="Agree that the sentence carries no code.")
@@ -185,8 +186,8 @@ def resolve_cmd(app, target, reviewer, codes, no_code, note):
     """
     from realistcoder.audit import disagreements as dis
 
+    reviewer = who(reviewer)
     store = app.store(create=False)
-    rv.check_reviewer(reviewer)
     m = RANGE.match(target)
     path = Path(target)
     if m and not path.exists():

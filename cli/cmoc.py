@@ -8,12 +8,11 @@ import textwrap
 
 import click
 
-from realistcoder.cli.groups import SubGroup, cli, echo, pass_app
+from realistcoder.cli.groups import REVIEWER_HELP, SubGroup, cli, echo, pass_app, who
 from realistcoder.cli.output import LISTING_FORMATS, emit, format_option, output_option, pick_format
 from realistcoder.errors import InputError
 from realistcoder.review import cmoc as rc
 from realistcoder.store import cmoc as cm
-from realistcoder.store import review as rv
 
 PART_OPTIONS = [("context", "Context codings"), ("resource", "Mechanism (resource) codings"),
                 ("reasoning", "Mechanism (reasoning) codings"),
@@ -73,7 +72,7 @@ def cmoc_group() -> None:
 @click.option("--theory", required=True, help="The programme theory / area id.")
 @part_options()
 @with_text_options
-@click.option("--reviewer", "-r", metavar="NAME", help="Who builds it (required).")
+@click.option("--reviewer", "-r", metavar="NAME", help=f"Who builds it {REVIEWER_HELP}.")
 @pass_app
 def add_cmd(app, theory, reviewer, title, if_text, then_text, because_text, note, **parts):
     """Link codings into a configuration with an if-then-because statement.
@@ -82,7 +81,7 @@ def add_cmd(app, theory, reviewer, title, if_text, then_text, because_text, note
     --if "staff trust each other" --then "access improves" --because "they adopt new roles"
     --reviewer alice
     """
-    reviewer = rv.check_reviewer(reviewer)
+    reviewer = who(reviewer)
     links = collect(parts)
     if not links:
         raise InputError("no codings to link", subject="cmoc add",
@@ -166,7 +165,7 @@ def show_cmd(app, cmoc_id, fmt):
 @click.option("--remove", metavar="IDS", help="Unlink these coding ids.")
 @click.option("--retire", "status", flag_value="retired", help="Retire it (kept, hidden).")
 @click.option("--restore", "status", flag_value="active", help="Bring a retired one back.")
-@click.option("--reviewer", "-r", metavar="NAME", help="Who edits it (required).")
+@click.option("--reviewer", "-r", metavar="NAME", help=f"Who edits it {REVIEWER_HELP}.")
 @pass_app
 def edit_cmd(app, cmoc_id, title, if_text, then_text, because_text, note, theory, remove,
              status, reviewer, **parts):
@@ -174,7 +173,7 @@ def edit_cmd(app, cmoc_id, title, if_text, then_text, because_text, note, theory
 
     Example: realistcoder cmoc edit 2 --because "staff feel trusted" --add-outcome 14 -r alice
     """
-    reviewer = rv.check_reviewer(reviewer)
+    reviewer = who(reviewer)
     fields = {"title": title, "if_text": if_text, "then_text": then_text,
               "because_text": because_text, "note": note, "theory": theory}
     cm.edit_cmoc(app.store(), cmoc_id, reviewer, fields=fields, add=collect(parts, "add-"),
@@ -183,7 +182,8 @@ def edit_cmd(app, cmoc_id, title, if_text, then_text, because_text, note, theory
 
 
 @cmoc_group.command("suggest")
-@click.option("--reviewer", "-r", metavar="NAME", help="Whose codings, and who decides.")
+@click.option("--reviewer", "-r", metavar="NAME",
+              help=f"Whose codings, and who decides {REVIEWER_HELP}.")
 @click.option("--theory", help="Only this theory.")
 @click.option("--window", type=click.IntRange(0, 50), default=3, show_default=True,
               help="Codings at most this many sentences apart count as co-occurring.")
@@ -196,7 +196,7 @@ def suggest_cmd(app, reviewer, theory, window, unblind, only_list):
 
     Example: realistcoder cmoc suggest --reviewer alice --theory workforce
     """
-    reviewer = rv.check_reviewer(reviewer)
+    reviewer = who(reviewer)
     store = app.store()
     found = rc.suggest(store, reviewer, unblinded=unblind, theory=theory, window=window)
     if not found:

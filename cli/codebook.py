@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from realistcoder.cli.groups import SubGroup, cli, echo, pass_app
+from realistcoder.cli.groups import SubGroup, cli, complete_codebook, echo, pass_app
 from realistcoder.cli.output import (
     LISTING_FORMATS,
     emit,
@@ -29,10 +29,10 @@ ROLE_ORDER = ("context", "mechanism", "outcome", "other")
 def codebook_group() -> None:
     """Check, inspect, store and convert codebooks (YAML, CSV, XLSX, REFI-QDA .qdc).
 
-    Shipped codebooks: mcp-realist.yaml (the default for `propose`), mcp-components.yaml,
-    logic-model.yaml. Format: docs/codebook-format.md.
+    Shipped codebooks, named by id wherever a FILE is asked for: mcp-realist (the default
+    for `propose`), mcp-components, logic-model. Format: docs/codebook-format.md.
 
-    Example: realistcoder codebook validate my-codebook.yaml
+    Example: realistcoder codebook show mcp-components
     """
 
 
@@ -59,7 +59,8 @@ def _load(path: Path) -> Codebook:
 
 @codebook_group.command("validate")
 @click.argument("files", nargs=-1, required=True,
-                type=click.Path(path_type=Path, dir_okay=False))
+                type=click.Path(path_type=Path, dir_okay=False),
+                shell_complete=complete_codebook)
 @click.option("--strict", is_flag=True, help="Fail on warnings too (duplicate or generic terms).")
 def validate_command(files: tuple[Path, ...], strict: bool) -> None:
     """Check codebook FILES; list every problem as FILE:LINE: message and exit 1 if any.
@@ -135,7 +136,8 @@ def _depth_within(codebook: Codebook, code, shown: set[str]) -> int:
 
 
 @codebook_group.command("show")
-@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False),
+                shell_complete=complete_codebook)
 @click.option("--stored", "stored_name", is_flag=False, flag_value="*", default=None,
               metavar="[NAME]", help="Show codebooks stored in --db (all, or the one named).")
 @pass_app
@@ -156,9 +158,9 @@ def show_command(app, file: Path | None, stored_name: str | None) -> None:
     if stored_name is None:
         from realistcoder.codebook.io import shipped_codebooks
 
-        echo("Shipped codebooks (show one with `realistcoder codebook show FILE`):")
+        echo("Shipped codebooks (show one with `realistcoder codebook show ID`):")
         for path in shipped_codebooks():
-            echo(f"  {path}")
+            echo(f"  {path.stem:<16} {path}")
         return
     if stored_name == "*" and not app.db_path.exists():
         echo(f"No codebooks stored yet (no store at {app.db_path}).")
@@ -180,7 +182,8 @@ def show_command(app, file: Path | None, stored_name: str | None) -> None:
 
 @codebook_group.command("load")
 @click.argument("files", nargs=-1, required=True,
-                type=click.Path(path_type=Path, dir_okay=False))
+                type=click.Path(path_type=Path, dir_okay=False),
+                shell_complete=complete_codebook)
 @pass_app
 def load_command(app, files: tuple[Path, ...]) -> None:
     """Store codebook FILES (YAML, CSV, XLSX or .qdc) in --db as new versions.
@@ -194,7 +197,8 @@ def load_command(app, files: tuple[Path, ...]) -> None:
     store = app.store(create=True)
     for path, codebook in codebooks:
         before = {s.name: s for s in stored.list_codebooks(store) if s.latest}
-        codebook_id, created = stored.store_codebook(store, codebook, source=str(path))
+        codebook_id, created = stored.store_codebook(store, codebook,
+                                                     source=codebook.source or str(path))
         if not created:
             echo(f"unchanged: {codebook.name} {codebook.version} is already stored as codebook "
                  f"#{codebook_id}")
@@ -214,7 +218,8 @@ def load_command(app, files: tuple[Path, ...]) -> None:
 
 
 @codebook_group.command("export")
-@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False),
+                shell_complete=complete_codebook)
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
               required=True, help="Output file; the format comes from its extension "
               "(.qdc .yaml .csv .md .xlsx). '-' writes to stdout (with --format).")

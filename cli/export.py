@@ -11,7 +11,14 @@ from pathlib import Path
 
 import click
 
-from realistcoder.cli.groups import documents_group, echo, export_group, import_group, pass_app
+from realistcoder.cli.groups import (
+    documents_group,
+    echo,
+    export_group,
+    import_group,
+    pass_app,
+    viewer,
+)
 from realistcoder.errors import InputError
 from realistcoder.export import registry, rows
 from realistcoder.store import export as q
@@ -34,14 +41,25 @@ def _format_option(kind: str):
 BLINDING = [
     click.option("--unblind", is_flag=True,
                  help="Show every reviewer's codings (once independent coding is over)."),
-    click.option("--reviewer", help="Show this reviewer's codings only (blinded review)."),
+    click.option("--reviewer", metavar="NAME",
+                 help="Show this reviewer's codings only (blinded review) [default: "
+                 "$REALISTCODER_REVIEWER, unless --unblind]."),
 ]
 
 
 def _blinding(func):
+    """--unblind and --reviewer; the command gets --reviewer, else $REALISTCODER_REVIEWER
+    (not with --unblind)."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        kwargs["reviewer"] = viewer(kwargs.get("reviewer"), kwargs.get("unblind", False))
+        return func(*args, **kwargs)
+
     for option in reversed(BLINDING):
-        func = option(func)
-    return func
+        wrapper = option(wrapper)
+    return wrapper
 
 
 def _write(table, path: Path, fmt: str | None, what: str) -> None:

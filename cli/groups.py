@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import sqlite3
 import sys
 import warnings
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ class AppContext:
         self.db_path = db_path
         self.debug = debug
         self._store: Store | None = None
+        self.created = False  # this command made the store file
 
     def store(self, *, create: bool = False) -> Store:
         """The review store, opened (and migrated) on first use.
@@ -38,13 +40,29 @@ class AppContext:
         one: elsewhere a mistyped --db gives an error instead of an empty store.
         """
         if self._store is None:
+            existed = self.db_path.exists()
             self._store = open_store(self.db_path, create=create)
+            self.created = not existed
         return self._store
 
-    def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+    def close(self, failed: bool = False) -> None:
+        """Close the store; a store this command created and then failed to fill is removed,
+        so that a command refused on its arguments leaves nothing behind."""
+        if self._store is None:
+            return
+        store, self._store = self._store, None
+        empty = False
+        if failed and self.created:
+            try:
+                empty = not store.query(
+                    "SELECT 1 FROM documents UNION ALL SELECT 1 FROM codebooks "
+                    "UNION ALL SELECT 1 FROM decisions LIMIT 1")
+            except sqlite3.Error:  # a damaged new file: leave it for --debug
+                empty = False
+        store.close()
+        if empty:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
 
 
 def handle_errors(invoke, ctx: click.Context):
@@ -119,12 +137,18 @@ class UserError(click.ClickException):
 
 class RootGroup(click.Group):
     def invoke(self, ctx: click.Context):
+        failed = True
         try:
-            return handle_errors(super().invoke, ctx)
+            result = handle_errors(super().invoke, ctx)
+            failed = False
+            return result
+        except click.exceptions.Exit as exit_:
+            failed = exit_.exit_code != 0
+            raise
         finally:
             app = ctx.find_object(AppContext)
             if app is not None:
-                app.close()
+                app.close(failed=failed)
 
 
 _PRECIOUS = ((b"SQLite format 3\x00", "an SQLite database"), (b"%PDF-", "a PDF"))
@@ -258,6 +282,43 @@ def output_stream(path: Path | None, *, encoding: str = "utf-8") -> Iterator[Tex
         return
     with atomic_output(path) as tmp, tmp.open("w", encoding=encoding, newline="") as handle:
         yield handle
+
+
+REVIEWER_ENV = "REALISTCODER_REVIEWER"
+REVIEWER_HELP = "[default: $REALISTCODER_REVIEWER]"
+
+
+def who(reviewer: str | None) -> str:
+    """The reviewer acting: --reviewer, else $REALISTCODER_REVIEWER; one clear error if neither."""
+    from realistcoder.errors import InputError
+    from realistcoder.store.review_lookup import check_reviewer
+
+    name = reviewer if reviewer else os.environ.get(REVIEWER_ENV, "")
+    if not name.strip():
+        raise InputError("no reviewer given", subject="--reviewer",
+                         fix="pass --reviewer NAME, or set REALISTCODER_REVIEWER=NAME once "
+                         "(your initials or name, the same in every session)")
+    return check_reviewer(name)
+
+
+def viewer(reviewer: str | None, unblind: bool = False) -> str | None:
+    """Whose blinded view a listing shows: --reviewer, else $REALISTCODER_REVIEWER; with
+    --unblind only an explicit --reviewer (the variable must not narrow the team's view)."""
+    if reviewer:
+        return who(reviewer)
+    if unblind or not os.environ.get(REVIEWER_ENV, "").strip():
+        return None
+    return who(None)
+
+
+def complete_codebook(ctx, param, incomplete: str) -> list:
+    """Shell completion for a codebook argument: the shipped ids, then files."""
+    from click.shell_completion import CompletionItem
+
+    from realistcoder.codebook.io import shipped_ids
+
+    items = [CompletionItem(i) for i in shipped_ids() if i.startswith(incomplete)]
+    return [*items, CompletionItem(incomplete, type="file")]
 
 
 def echo(text: str = "", **kwargs) -> None:

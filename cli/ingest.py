@@ -17,6 +17,7 @@ from realistcoder.cli.output import (
     output_option,
     pick_format,
 )
+from realistcoder.cli.terminal import progress_bar
 from realistcoder.ingest.sections import SECTION_KINDS
 from realistcoder.store import documents as docs
 
@@ -51,10 +52,7 @@ def ingest_command(app, paths: tuple[str, ...], jobs: int, passwords: tuple[str,
     def on_total(total: int) -> None:
         if not sys.stderr.isatty():
             return  # no bar in logs and pipes: just the error lines and the summary
-        bar_state["bar"] = click.progressbar(
-            length=total, label="ingesting", file=sys.stderr, show_pos=True,
-            item_show_func=lambda name: name,
-        ).__enter__()
+        bar_state["bar"] = progress_bar(total, "ingesting", items=True).__enter__()
 
     def progress(result) -> None:
         bar = bar_state.get("bar")
@@ -63,7 +61,7 @@ def ingest_command(app, paths: tuple[str, ...], jobs: int, passwords: tuple[str,
             if app.debug and result.trace:
                 messages.append(result.trace.rstrip())
         if bar is not None:
-            bar.update(1, Path(result.path).name[:40])
+            bar.update(1, Path(result.path).name)
 
     try:
         report = ingest(store, list(paths), jobs=jobs, password=list(passwords), progress=progress,

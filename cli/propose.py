@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from realistcoder.cli.groups import cli as root
-from realistcoder.cli.groups import echo, export_group, pass_app, stdout_is_terminal
+from realistcoder.cli.groups import (
+    complete_codebook,
+    echo,
+    export_group,
+    pass_app,
+    stdout_is_terminal,
+    viewer,
+)
 from realistcoder.cli.output import (
     LISTING_FORMATS,
     RECORD_FORMATS,
@@ -17,6 +23,7 @@ from realistcoder.cli.output import (
     output_option,
     pick_format,
 )
+from realistcoder.cli.terminal import progress_bar
 from realistcoder.codebook.model import ROLES
 from realistcoder.errors import NotFoundError
 from realistcoder.ingest.sections import PROPOSE_BY_DEFAULT, SECTION_KINDS
@@ -24,7 +31,6 @@ from realistcoder.propose.run import DEFAULT_MIN_SCORE, plan, propose
 from realistcoder.store import proposals as proposals_db
 from realistcoder.store.codebooks import code_row_ids, save_codebook, stored_codebooks
 from realistcoder.store.documents import get_document
-from realistcoder.store.review_lookup import check_reviewer
 
 EXPORT_FIELDS = (
     "proposal_id", "document", "page", "sentence_id", "text", "code", "role", "theory", "score",
@@ -43,10 +49,11 @@ def _score(ctx, param, value):
 def _codebooks(store, files: tuple[Path, ...]):
     """(codebook_id, Codebook) to propose with: the files given (stored as versions), else the
     latest stored version of each codebook, else the shipped default (stored)."""
-    from realistcoder.codebook.io import default_codebook_path, load_codebook
+    from realistcoder.codebook.io import default_codebook_path, load_codebook, resolve_codebook
 
     if files:
-        return [(save_codebook(store, cb, str(f)), cb) for f in files for cb in [load_codebook(f)]]
+        return [(save_codebook(store, cb, str(resolve_codebook(f))), cb)
+                for f in files for cb in [load_codebook(f)]]
     stored = stored_codebooks(store, latest_only=True)
     stored = [(cb_id, cb) for cb_id, cb in stored if code_row_ids(store, cb_id)]
     if stored:
@@ -63,8 +70,10 @@ def _document_ids(store, refs: tuple[str, ...]) -> list[int] | None:
 @root.command("propose")
 @click.option("--codebook", "codebook_files", multiple=True,
               type=click.Path(path_type=Path, dir_okay=False),
-              help="Codebook file (YAML, CSV, XLSX, QDC); repeatable. Stored as a version. "
-              "[default: the codebooks loaded into the store, else codebooks/mcp-realist.yaml]")
+              metavar="FILE|ID", shell_complete=complete_codebook,
+              help="Codebook file (YAML, CSV, XLSX, QDC) or a shipped codebook's id "
+              "(mcp-realist, mcp-components, logic-model); repeatable. Stored as a version. "
+              "[default: the codebooks loaded into the store, else mcp-realist]")
 @click.option("--min-score", type=float, default=DEFAULT_MIN_SCORE, show_default=True,
               callback=_score, help="Keep proposals scoring at least this (0-1).")
 @click.option("--document", "documents", multiple=True, metavar="DOC",
@@ -84,7 +93,7 @@ def propose_command(app, codebook_files, min_score, documents, all_sections, sec
 
     \b
     More examples:
-      realistcoder propose --codebook codebooks/mcp-components.yaml --min-score 0.5
+      realistcoder propose --codebook mcp-components --min-score 0.5
       realistcoder propose --document report.pdf --all-sections
 
     Example: realistcoder propose
@@ -98,8 +107,7 @@ def propose_command(app, codebook_files, min_score, documents, all_sections, sec
     chosen = None if all_sections else (list(sections) or list(PROPOSE_BY_DEFAULT))
     work = plan(store, targets, min_score=min_score, document_ids=document_ids, sections=chosen)
     total = sum(count for _, todo, count in work if todo)
-    with click.progressbar(length=max(total, 1), label="Proposing", file=sys.stderr,
-                           show_pos=True, hidden=not sys.stderr.isatty()) as bar:
+    with progress_bar(total, "Proposing") as bar:
         summary = propose(store, targets, min_score=min_score, document_ids=document_ids,
                           sections=chosen, progress=bar.update, work=work)
     names = ", ".join(f"{cb.name} {cb.version} (#{cb_id})" for cb_id, cb in targets)
@@ -138,7 +146,8 @@ def _filters(func):
                      "superseded: replaced by a newer codebook version; all: all but "
                      "superseded. pending/decided need --reviewer (or --unblind: by anyone)."),
         click.option("--reviewer", default=None, metavar="NAME",
-                     help="Whose decisions --status and the status column refer to."),
+                     help="Whose decisions --status and the status column refer to "
+                     "[default: $REALISTCODER_REVIEWER, unless --unblind]."),
         click.option("--unblind", is_flag=True,
                      help="Without --reviewer: count anyone's decisions (once every reviewer "
                      "has finished)."),
@@ -157,7 +166,7 @@ def _select(app, codes, roles, theories, documents, status, min_score, reviewer,
         store, codes=codes, roles=roles, theories=theories,
         document_ids=_document_ids(store, documents) or (), status=status,
         min_score=min_score, limit=limit,
-        reviewer=check_reviewer(reviewer) if reviewer is not None else None,
+        reviewer=viewer(reviewer, unblind),
         unblinded=unblind,
     )
 

@@ -6,12 +6,13 @@ in ``review_io``; the terminal loop in ``review_tui``. Both attach their command
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import click
 
 from realistcoder.cli import review_io  # noqa: F401  (attaches export/import commands)
-from realistcoder.cli.groups import cli, echo, pass_app
+from realistcoder.cli.groups import REVIEWER_HELP, cli, echo, pass_app, viewer, who
 from realistcoder.cli.output import LISTING_FORMATS, emit, format_option, output_option, pick_format
 from realistcoder.errors import InputError
 from realistcoder.review.session import STATUS_CHOICES, Filters, ReviewSession
@@ -20,11 +21,14 @@ from realistcoder.store import review as rv
 from realistcoder.store.documents import get_document
 
 reviewer_option = click.option("--reviewer", "-r", metavar="NAME", required=False,
-                               help="Who is deciding (required; the same name every session).")
+                               help="Who is deciding (the same name every session) "
+                               f"{REVIEWER_HELP}.")
+view_option = click.option("--reviewer", "-r", metavar="NAME", required=False,
+                           help=f"Whose view (the review is blinded) {REVIEWER_HELP}.")
 
 
 def need_reviewer(reviewer: str | None) -> str:
-    return rv.check_reviewer(reviewer)
+    return who(reviewer)
 
 
 def parse_range(text: str) -> tuple[int, int | None]:
@@ -70,6 +74,18 @@ def review_cmd(app, reviewer, code, role, theory, document, min_score, status):
              "(run `realistcoder propose` first, or relax --status / --min-score).")
         return
     review_tui.run(session)
+
+
+def _keys_help() -> str:
+    """The keys of the review screen, for `review --help` (from the screen's own table)."""
+    from realistcoder.cli.review_tui import KEYS
+
+    lines = [f"  {key}  {text}" for key, text in KEYS]
+    return "\b\nKeys (one key press each; from a pipe, one key a line):\n" + "\n".join(lines)
+
+
+review_cmd.help = inspect.cleandoc(review_cmd.help).replace(
+    "\n\nExample:", f"\n\n{_keys_help()}\n\nExample:", 1)
 
 
 @cli.command("decide")
@@ -197,7 +213,7 @@ BATCH_FIELDS = ["id", "reviewer", "kind", "source", "decisions", "undone_by", "u
 
 
 @cli.command("log")
-@reviewer_option
+@view_option
 @click.option("--unblind", is_flag=True, help="Show every reviewer's decisions.")
 @click.option("--batches", "show_batches", is_flag=True,
               help="List the import batches (what `undo --batch ID` reverses) instead.")
@@ -210,18 +226,19 @@ def log_cmd(app, reviewer, unblind, show_batches, fmt, output):
     Example: realistcoder log --reviewer alice -o alice-log.csv
     """
     fmt = pick_format(output, fmt, LISTING_FORMATS, "table")
-    viewer = need_reviewer(reviewer) if reviewer and not unblind else None
+    reviewer = viewer(reviewer, unblind)
+    seen_by = reviewer if not unblind else None
     if show_batches:
         from realistcoder.store.batches import list_batches
 
-        rows = list_batches(app.store(), viewer=viewer, unblinded=unblind or viewer is None)
+        rows = list_batches(app.store(), viewer=seen_by, unblinded=seen_by is None)
         if reviewer and unblind:
             rows = [r for r in rows if r["reviewer"] == reviewer]
         emit(rows, BATCH_FIELDS, fmt, output, what="batches", title="Import batches",
              table=_batch_table, empty="no import batches yet")
         return
     rows = rv.decision_log(app.store(), [reviewer] if reviewer and unblind else None,
-                           viewer=viewer, unblinded=unblind)
+                           viewer=seen_by, unblinded=unblind)
     emit(rows, LOG_FIELDS, fmt, output, what="decisions", title="Decision log",
          table=_log_table, empty="no decisions yet")
 
@@ -269,7 +286,7 @@ def appraise_cmd(app, document, relevance, rigour, note, reviewer):
 
 
 @cli.command("status")
-@reviewer_option
+@view_option
 @click.option("--unblind", is_flag=True, help="Show every reviewer's figures.")
 @format_option(("table", "json"), "table")
 @output_option()
@@ -286,8 +303,7 @@ def status_cmd(app, reviewer, unblind, fmt, output):
     from realistcoder.review.status import render_status, review_status
 
     fmt = pick_format(output, fmt, ("table", "json"), "table")
-    viewer = need_reviewer(reviewer) if reviewer else None
-    data = review_status(app.store(), viewer=viewer, unblinded=unblind)
+    data = review_status(app.store(), viewer=viewer(reviewer), unblinded=unblind)
     text = json.dumps(data, indent=2) if fmt == "json" else render_status(data)
     if to_stdout(output):
         echo(text)

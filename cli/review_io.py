@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from realistcoder.cli.groups import echo, export_group, import_group, pass_app
+from realistcoder.cli.groups import (
+    REVIEWER_HELP,
+    echo,
+    export_group,
+    import_group,
+    pass_app,
+    viewer,
+    who,
+)
 from realistcoder.cli.output import RECORD_FORMATS, emit, format_option, output_option, pick_format
 from realistcoder.errors import InputError
 from realistcoder.review.session import Filters
@@ -15,7 +23,7 @@ from realistcoder.store.documents import get_document
 
 
 def _reviewer(name: str | None) -> str:
-    return rv.check_reviewer(name)
+    return who(name)
 
 
 def _rows_error(err) -> None:
@@ -24,7 +32,8 @@ def _rows_error(err) -> None:
 
 
 @export_group.command("worksheet")
-@click.option("--reviewer", "-r", metavar="NAME", help="Whose pending proposals (required).")
+@click.option("--reviewer", "-r", metavar="NAME",
+              help=f"Whose pending proposals {REVIEWER_HELP}.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="FILE.xlsx (with drop-down lists) or FILE.csv.")
 @click.option("--code", help="Only proposals of this code id.")
@@ -60,7 +69,8 @@ def export_worksheet(app, reviewer, output, code, role, theory, document, min_sc
 @export_group.command("codings")
 @format_option(RECORD_FORMATS, "jsonl")
 @output_option()
-@click.option("--reviewer", "-r", metavar="NAME", help="Only your codings (blinded view).")
+@click.option("--reviewer", "-r", metavar="NAME",
+              help=f"Only your codings (blinded view) {REVIEWER_HELP}.")
 @click.option("--reviewers", metavar="A,B", help="With --unblind: only these reviewers.")
 @click.option("--unblind", is_flag=True, help="Everyone's codings (ends blinding for you).")
 @click.option("--code", help="Only this code id.")
@@ -81,14 +91,15 @@ def export_codings(app, fmt, output, reviewer, reviewers, unblind, code, theory,
     fmt = pick_format(output, fmt, RECORD_FORMATS, "jsonl")
     store = app.store()
     names = [n.strip() for n in reviewers.split(",") if n.strip()] if reviewers else None
+    reviewer = viewer(reviewer, unblind)
     if reviewer and not unblind:
-        viewer, names = _reviewer(reviewer), None
+        seen_by, names = reviewer, None
     else:
-        viewer = None
+        seen_by = None
         if reviewer:
             names = [*(names or []), reviewer]
     doc_id = get_document(store, document)["id"] if document else None
-    records = coding_records(store, viewer=viewer, unblinded=unblind, reviewers=names,
+    records = coding_records(store, viewer=seen_by, unblinded=unblind, reviewers=names,
                              code=code, theory=theory, role=role, document_id=doc_id)
     emit(records, FIELDS, fmt, output, what="codings", title="Codings")
 

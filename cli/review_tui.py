@@ -26,15 +26,30 @@ KEYS = [
     ("n", "extend the fragment to the next sentence"),
     ("o", "add a note to the next decision"),
     ("s", "skip (leave pending; it comes back next session)"),
+    ("x", "expand a long fragment clipped to fit the screen (x again clips it)"),
     ("u", "undo your last decision"),
     ("q", "quit (every decision is already saved)"),
     ("?", "this help"),
 ]
 KEY_LINE = "[a]ccept [r]eject [c]ode [p]rev [n]ext n[o]te [s]kip [u]ndo [q]uit [?]"
+CONTEXT_LINES = 2  # of the sentence before and after, when clipped
+CARD_FURNITURE = 12  # header, context, code, key line and prompt: what the fragment leaves
 
 
 def width() -> int:
     return max(40, min(shutil.get_terminal_size((80, 24)).columns, 100) - 1)
+
+
+def height() -> int:
+    return max(12, shutil.get_terminal_size((80, 24)).lines)
+
+
+def clip(lines: list[str], keep: int, prefix: str, what: str) -> list[str]:
+    """``lines`` cut to ``keep``, with a last line saying how many more and how to see them."""
+    if len(lines) <= keep:
+        return lines
+    return [*lines[:keep], f"{prefix}… {len(lines) - keep} more lines of {what}: "
+                           "press x to show them"]
 
 
 def wrap_spans(text: str, limit: int) -> list[tuple[int, int]]:
@@ -83,22 +98,38 @@ def block(text: str, prefix: str, limit: int, spans=(), color=False, dim=False) 
     return lines
 
 
-def render(card: Card, color: bool) -> str:
-    limit = width()
+def header(card: Card, limit: int) -> str:
+    """The card's first line: document, page, proposal; this queue's progress and the
+    reviewer's overall progress (earlier sessions included)."""
     p = card.proposal
-    tail = f" {card.position}/{card.total} | {card.done} done, {card.remaining} left --"
+    tail = (f" {card.position}/{card.total} | {card.done} done | overall "
+            f"{card.overall_done}/{card.overall_total} --")
     rest = f" | page {p['page']} | proposal {p['id']} "
     room = limit - len(tail) - len(rest) - 4
     name = p["document"] if len(p["document"]) <= room else p["document"][: max(room - 1, 8)] + "~"
     head = f"-- {name}{rest}"
-    lines = [head + "-" * max(1, limit - len(head) - len(tail)) + tail]
-    if card.before:
-        lines += block(card.before["text"], "    ", limit, color=color, dim=True)
+    return head + "-" * max(1, limit - len(head) - len(tail)) + tail
+
+
+def render(card: Card, color: bool, expanded: bool = False) -> str:
+    """The card as text within the terminal's width; unless ``expanded``, a long fragment (and
+    long context) is clipped so that the card fits the screen and its header stays in view."""
+    limit = width()
+    p = card.proposal
+    lines = [header(card, limit)]
+    fragment: list[str] = []
     for s in card.fragment:
         spans = card.highlights if s["id"] == p["sentence_id"] else []
-        lines += block(s["text"], "  > ", limit, spans, color)
+        fragment += block(s["text"], "  > ", limit, spans, color)
+    keep = 10**9 if expanded else max(3, height() - CARD_FURNITURE)
+    context = 10**9 if expanded else CONTEXT_LINES
+    if card.before:
+        lines += clip(block(card.before["text"], "    ", limit, color=color, dim=True),
+                      context, "    ", "the sentence before")
+    lines += clip(fragment, keep, "  > ", "the fragment")
     if card.after:
-        lines += block(card.after["text"], "    ", limit, color=color, dim=True)
+        lines += clip(block(card.after["text"], "    ", limit, color=color, dim=True),
+                      context, "    ", "the sentence after")
     c = card.code
     role = c["role"] + (f" ({c['mechanism_type']})" if c.get("mechanism_type") else "")
     lines.append("")
@@ -106,7 +137,8 @@ def render(card: Card, color: bool) -> str:
     lines += block(f"{role} | theory {c['theory'] or '-'} | score {p['score']:.2f}"
                    f" | {p['method']}", "      ", limit)
     if c.get("description"):
-        lines += block(c["description"], "      ", limit)
+        lines += clip(block(c["description"], "      ", limit), context, "      ",
+                      "the description")
     if card.status != "pending":
         lines.append(f"      your current decision: {card.status}")
     if len(card.fragment) > 1:
@@ -234,14 +266,22 @@ def run(session: ReviewSession) -> dict:
     """Drive a session until the queue ends or the reviewer quits; return a summary."""
     term = Terminal()
     done0, total = session.progress()
+    overall_done, overall_total = session.overall()
     click.echo(f"reviewing as {session.reviewer}: {total} proposals in this queue, "
-               f"{done0} already decided.\nPress ? for help.")
+               f"{done0} already decided.\nOverall you have decided {overall_done} of "
+               f"{overall_total} proposals. Press ? for help.")
+    expanded, shown = False, None
     try:
         while not session.finished:
             card = session.current()
+            if card.proposal["id"] != shown:  # a new card starts clipped
+                expanded, shown = False, card.proposal["id"]
             click.echo()
-            click.echo(render(card, term.color))
+            click.echo(render(card, term.color, expanded))
             key = term.key()
+            if key == "x":
+                expanded = not expanded
+                continue
             try:
                 if not _handle(key, session, term):
                     break

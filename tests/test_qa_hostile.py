@@ -198,9 +198,10 @@ def test_ingest_folder_without_documents_fails(rc, tmp_path):
 
 
 def test_codebook_export_of_a_stored_name_points_to_stored(rc, tmp_path):
-    result = rc("codebook", "export", "mcp-realist", "-o", tmp_path / "x.yaml", ok=False)
+    result = rc("codebook", "export", "team-draft", "-o", tmp_path / "x.yaml", ok=False)
     assert result.exit_code == 1
-    assert "--stored mcp-realist" in _one_error_line(result)
+    assert "--stored team-draft" in _one_error_line(result)
+    assert "mcp-components" in _one_error_line(result)  # the shipped ids are listed
 
 
 def test_ingest_refuses_a_pipe_instead_of_hanging(rc, tmp_path):

@@ -31,7 +31,7 @@ def test_scripted_session_end_to_end_with_undo_and_resume(rc, ids, db_path):
         "u",                 # undo the recode: back on p3
         "c", "wf_referrals",                    # exact code id
         "s",                 # skip p4
-        "x",                 # unknown key: told, nothing happens
+        "z",                 # unknown key: told, nothing happens
         "q",
     ]) + "\n"
     result = rc("review", "--reviewer", "alice", input=keys, env={"COLUMNS": "80"})

@@ -13,7 +13,7 @@ from __future__ import annotations
 from realistcoder.codebook.model import MECHANISM_TYPES, ROLES, Code, Codebook, Theory
 
 _IO_NAMES = ("check_codebook", "codebooks_dir", "default_codebook_path", "load_codebook",
-             "shipped_codebooks", "write_codebook")
+             "resolve_codebook", "shipped_codebooks", "shipped_ids", "write_codebook")
 
 __all__ = ["MECHANISM_TYPES", "ROLES", "Code", "Codebook", "Theory", *_IO_NAMES]
 

@@ -44,6 +44,7 @@ from realistcoder.store.review_read import (  # noqa: F401  (part of this module
     decision_exists,
     decision_log,
     latest_decision,
+    overall_progress,
     proposal_status,
     proposal_statuses,
     review_queue,

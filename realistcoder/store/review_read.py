@@ -217,6 +217,18 @@ def decision_exists(store: Store, uuid: str) -> bool:
     return bool(store.query("SELECT 1 FROM decisions WHERE uuid = ?", (uuid,)))
 
 
+def overall_progress(store: Store, reviewer: str) -> tuple[int, int]:
+    """(decided by ``reviewer``, total) over the current proposals of current documents."""
+    row = store.query(
+        "SELECT count(*) AS total, count(r.proposal_id) AS decided FROM proposals p "
+        "JOIN sentences s ON s.id = p.sentence_id JOIN documents d ON d.id = s.document_id "
+        "LEFT JOIN proposal_reviews r ON r.proposal_id = p.id AND r.reviewer = ? "
+        "AND r.status != 'pending' "
+        f"WHERE d.status = 'ok' AND ({NOT_SUPERSEDED} OR r.proposal_id IS NOT NULL)",
+        (reviewer,))[0]
+    return row["decided"], row["total"]
+
+
 def decided_statuses(store: Store, reviewer: str) -> dict[int, str]:
     """``{proposal_id: status}`` of the proposals the reviewer has decided (not pending)."""
     return {r["proposal_id"]: r["status"] for r in store.query(

@@ -38,6 +38,7 @@ class PageRow:
     height: float | None = None
     n_chars: int = 0
     has_text: bool = True
+    printed: str | None = None  # the page as printed, when it differs from its text range
 
 
 @dataclass
@@ -129,7 +130,7 @@ def write_document(store: Store, doc: DocumentRecord) -> tuple[int, str]:
             "has_text, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (doc_id, p.page_no, p.start, p.end, p.width, p.height, p.n_chars,
-                 int(p.has_text), doc.text[p.start:p.end])
+                 int(p.has_text), p.printed if p.printed is not None else doc.text[p.start:p.end])
                 for p in doc.pages
             ],
         )

@@ -23,12 +23,14 @@ def test_raised_reference_numbers_leave_the_quote_and_stay_on_the_page(rc, tmp_p
         "Mechanisms can be inferred from data in the review process.^{15} Outcomes are the",
         "measured effects of interventions on patients^{16,17} and on staff.^{3–5} A mean body",
         "mass index of 31 kg/m^{2} was reported, and doses of 10^{6} cells were given.",
+        "People living with frailty^{1} , a state of vulnerability^{2} , take more medicines^{3} .",
     ]))])
     got = sentences(pdf)
     assert got == [
         "Mechanisms can be inferred from data in the review process.",
         "Outcomes are the measured effects of interventions on patients and on staff.",
         "A mean body mass index of 31 kg/m2 was reported, and doses of 106 cells were given.",
+        "People living with frailty, a state of vulnerability, take more medicines.",
     ]
     rc("ingest", pdf)
     page = sqlite3.connect(rc.db_path).execute("SELECT text FROM pages").fetchone()[0]

@@ -372,6 +372,8 @@ def _merge_row_segments(lines: list[Line]) -> list[Line]:
                 x0=prev.x0, top=min(prev.top, line.top), x1=line.x1,
                 bottom=max(prev.bottom, line.bottom), size=max(prev.size, line.size),
                 bold=prev.bold and line.bold,
+                marks=prev.marks + [(a + len(prev.text) + 1, b + len(prev.text) + 1)
+                                    for a, b in line.marks],
             )
         else:
             out.append(line)

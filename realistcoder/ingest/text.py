@@ -215,7 +215,8 @@ def block_text(block: Block, vocab: set[str], start: int,
 def _runs(text: str, start: int, end: int, marks: list[tuple[int, int]]
           ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """The runs of ``text[start:end]`` to keep around the marks, and the marks inside it. A
-    space left double by a dropped mark goes too ("process ¹⁵ Both" -> "process Both")."""
+    space a dropped mark leaves out of place goes too ("process ¹⁵ Both" -> "process Both",
+    "vulnerability¹ , are" -> "vulnerability, are")."""
     inside = [(a, b) for a, b in marks if start <= a and b <= end]
     runs, cur = [], start
     for a, b in inside:
@@ -223,6 +224,8 @@ def _runs(text: str, start: int, end: int, marks: list[tuple[int, int]]
         if stop > cur:
             runs.append((cur, stop))
         cur = b
+        if text[b:b + 1] == " " and text[b + 1:b + 2] in tuple(",.;:)") and text[b + 1:b + 2]:
+            cur = b + 1
     tail = len(text[:end].rstrip())
     if tail > cur:
         runs.append((cur, tail))

@@ -123,7 +123,7 @@ def audit_cmd(app, reviewers, codes, theory, documents, fmt, output, disagreemen
     if output:
         was_there = existed(output)
         _write_atomic(output, text if text.endswith("\n") else text + "\n")
-        written(output, was_there, f"the audit ({fmt})")
+        written(output, was_there, "the audit", fmt)
     else:
         echo(text)
 

@@ -264,7 +264,7 @@ def export_command(app, file: Path | None, output: Path, stored_name: str | None
                                f"({', '.join(sorted(WRITE_FORMATS))}) or --format")
     was_there = existed(output)
     write_codebook(codebook, output, fmt)
-    written(output, was_there, f"{len(codebook.codes)} codes ({fmt})")
+    written(output, was_there, f"{len(codebook.codes)} codes", fmt)
 
 
 @codebook_group.command("list")

@@ -73,7 +73,7 @@ def _write(table, path: Path, fmt: str | None, what: str) -> None:
              f"means {implied})", err=True)
     was_there = existed(path)
     writer = registry.write_table(table, path, fmt)
-    written(path, was_there, f"{len(table.rows)} {what} ({writer.name})")
+    written(path, was_there, f"{len(table.rows)} {what}", writer.name)
 
 
 def _check_known(store, theory, code) -> None:

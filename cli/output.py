@@ -74,10 +74,12 @@ def pick_format(output: Path | None, fmt: str | None, choices: Sequence[str],
         f"{', '.join(c for c in choices if c != 'table')}), or pass --format")
 
 
-def written(output: Path, existed: bool, summary: str) -> None:
-    """The notice after writing a file: what, where, and whether an earlier file was replaced."""
-    replaced = "; replaced the earlier file" if existed else ""
-    click.echo(f"wrote {summary} to {output}{replaced}", err=True)
+def written(output: Path, existed: bool, summary: str, fmt: str | None = None) -> None:
+    """The notice after writing a file: what, where, in which format, and whether an earlier
+    file was replaced: ``wrote 44 fragments to evidence.md (md; replaced the earlier file)``."""
+    notes = [n for n in (fmt, "replaced the earlier file" if existed else None) if n]
+    click.echo(f"wrote {summary} to {output}" + (f" ({'; '.join(notes)})" if notes else ""),
+               err=True)
 
 
 def existed(output: Path | None) -> bool:
@@ -111,5 +113,5 @@ def emit(records: Iterable[dict], fields: Sequence[str], fmt: str, output: Path 
         stream = click.get_text_stream("stdout")
         return write_records(records, fields, fmt, stream=stream, title=title)
     n = write_records(records, fields, fmt, path=Path(output), title=title)
-    written(Path(output), was_there, f"{n} {what} ({fmt})")
+    written(Path(output), was_there, f"{n} {what}", fmt)
     return n

@@ -311,7 +311,7 @@ def status_cmd(app, reviewer, unblind, fmt, output):
     was_there = existed(output)
     with atomic_output(output) as tmp:
         tmp.write_text(text + "\n", encoding="utf-8")
-    written(output, was_there, f"the status ({fmt})")
+    written(output, was_there, "the status", fmt)
 
 
 @cli.command("merge")

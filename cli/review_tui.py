@@ -112,8 +112,16 @@ def header(card: Card, limit: int) -> str:
 
 
 def render(card: Card, color: bool, expanded: bool = False) -> str:
-    """The card as text within the terminal's width; unless ``expanded``, a long fragment (and
-    long context) is clipped so that the card fits the screen and its header stays in view."""
+    """The card as text within the terminal's width. A card taller than the screen (less the
+    prompt) is clipped, unless ``expanded``: the context and the code's description to two
+    lines each, then the fragment to the room left, so that the header stays in view."""
+    full = _card_lines(card, color, None)
+    if expanded or len(full) <= height() - 1:
+        return "\n".join(full)
+    return "\n".join(_card_lines(card, color, CONTEXT_LINES))
+
+
+def _card_lines(card: Card, color: bool, context: int | None) -> list[str]:
     limit = width()
     p = card.proposal
     lines = [header(card, limit)]
@@ -121,8 +129,8 @@ def render(card: Card, color: bool, expanded: bool = False) -> str:
     for s in card.fragment:
         spans = card.highlights if s["id"] == p["sentence_id"] else []
         fragment += block(s["text"], "  > ", limit, spans, color)
-    keep = 10**9 if expanded else max(3, height() - CARD_FURNITURE)
-    context = 10**9 if expanded else CONTEXT_LINES
+    keep = 10**9 if context is None else max(3, height() - CARD_FURNITURE)
+    context = 10**9 if context is None else context
     if card.before:
         lines += clip(block(card.before["text"], "    ", limit, color=color, dim=True),
                       context, "    ", "the sentence before")
@@ -146,7 +154,7 @@ def render(card: Card, color: bool, expanded: bool = False) -> str:
     if card.note:
         lines += block(card.note, "note  ", limit)
     lines.append(KEY_LINE)
-    return "\n".join(lines)
+    return lines
 
 
 def read_key() -> str:

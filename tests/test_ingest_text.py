@@ -47,8 +47,10 @@ CONTENTS = [
         "Methods and data sources ...................................... 3",
         "Findings: trust between professionals and the training that new",
         "roles need ........................................................... 4",
-        "Appendix A: interview guide ...................................... 9",
+        "Appendix A: interview guide ……………………………………….",
     ])),
+    ("heading", "Appendices"),
+    ("lines", "Appendix B Logic model\nAppendix C Sites visited"),
     ("heading", "List of tables"),
     ("lines", "Table 1: Sites and staff interviewed .......................... 5"),
     ("heading", "Background"),
@@ -60,9 +62,11 @@ def test_a_contents_page_is_marked_and_cut_into_entries(rc, tmp_path):
     pdf = make_pdf(tmp_path / "report.pdf", CONTENTS)
     record = extract(pdf)
     entries = [s.text for s in record.sentences if s.section == "contents"]
-    assert len(entries) == 5 and all(re.search(r"\.{5,} ?\d$", e) for e in entries)
+    assert len(entries) == 8, entries
+    assert all(re.search(r"(\.{5,} ?\d|…\.)$", e) for e in entries[:4] + entries[-1:])
     assert entries[2].startswith("Findings: trust") and entries[2].endswith("4")
-    assert entries[4].startswith("Table 1: Sites")
+    assert entries[4:7] == ["Appendices", "Appendix B Logic model", "Appendix C Sites visited"]
+    assert entries[7].startswith("Table 1: Sites")
     body = [s.text for s in record.sentences if s.section == "body"]
     assert body == ["The hub opened in 2016.",
                     "Staff trust grew as the practices worked together."]

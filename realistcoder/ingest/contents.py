@@ -15,12 +15,15 @@ import re
 from realistcoder.ingest import sections as S
 from realistcoder.ingest.layout import Block
 
-# a leader, then perhaps the page number, at the end of the line
-LEADER = re.compile(r"(?:(?:\.\s?){5,}|(?:…\s?){2,}|(?:·\s?){5,}|(?:_\s?){5,})\s*"
+# a leader (dots, "……", middle dots, rules; a mix too), then perhaps the page number, at the
+# end of the line
+LEADER = re.compile(r"(?:(?:[.·_]\s?){5,}|…(?:\s?[.…]){2,})[.…·_\s]*"
                     r"(?:\d{1,4}|[ivxlc]{1,6})?\s*$", re.I)
 PAGE_AT_END = re.compile(r"(?:^|\D)\d{1,4}\s*$")
-CONTENTS_HEADING = re.compile(r"^(table of )?contents( page)?\s*:?$|^in this (report|guide)$",
-                              re.I)
+CONTENTS_HEADING = re.compile(r"^(table of )?contents( page)?\s*:?$|^in this (report|guide)$|"
+                              r"^list of (tables|figures|boxes|illustrations)\s*:?$", re.I)
+# headings inside a contents list ("Appendices" before the list of appendices)
+LIST_HEADING = re.compile(r"^(appendices|annex(es)?|list of \w+|tables|figures)\s*:?$", re.I)
 ENDS_SENTENCE = re.compile(r"[.?!]['’\"”)]?$")
 
 
@@ -54,9 +57,13 @@ def _entries(block: Block) -> list[Block]:
 
 
 def mark_contents(blocks: list[Block]) -> list[Block]:
-    """Blocks with contents lists marked (kind ``contents``) and split into entries."""
+    """Blocks with contents lists marked (kind ``contents``) and split into entries.
+
+    A list continues, on the same page, through blocks that read like entries (sub-entries
+    without leaders, an "Appendices" list), until a block that reads otherwise."""
     out: list[Block] = []
     heading_page = None  # the page of a "Contents" heading whose list may follow
+    list_page = None  # the page of the last contents block
     for block in blocks:
         texts = [line.text.strip() for line in block.lines]
         leaders = sum(_leader_line(t) for t in texts)
@@ -65,13 +72,17 @@ def mark_contents(blocks: list[Block]) -> list[Block]:
             out.append(block)
             continue
         contents = leaders * 2 >= len(texts) > 0 and block.kind != S.TABLE
-        if (not contents and heading_page is not None and block.page <= heading_page + 1
-                and block.kind in (S.BODY, S.LIST_ITEM, S.FRONT_MATTER) and len(texts) >= 2):
-            contents = _entry_like(block)
+        if not contents and block.kind in (S.BODY, S.LIST_ITEM, S.FRONT_MATTER):
+            after_heading = (heading_page is not None and block.page <= heading_page + 1
+                             and len(texts) >= 2)
+            contents = (after_heading or block.page == list_page) and _entry_like(block)
+        elif not contents and block.kind == S.HEADING and block.page == list_page:
+            contents = bool(LIST_HEADING.match(" ".join(texts)))
         if contents:
             out.extend(_entries(block))
+            list_page = block.page
             continue
         if block.kind in (S.HEADING, S.BODY, S.LIST_ITEM):
-            heading_page = None  # the first block that reads otherwise ends the list
+            heading_page = list_page = None  # the first block that reads otherwise ends it
         out.append(block)
     return out

@@ -55,6 +55,8 @@ def raised_marks(chars: list[str], bottoms: list[float],
         if end <= start or chars[start] in SEPARATORS or start == 0:
             continue
         before = chars[start - 1]
+        if before == " " and start >= 2 and chars[start - 2] in "”’\"":
+            before = chars[start - 2]  # 'health care” ⁹ Thus': after a closing quote
         if before.isdigit():
             continue  # an exponent
         if before == " " or not (before.isalpha() or before in ".,;:)]’”'\"%"):

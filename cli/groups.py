@@ -136,6 +136,45 @@ class UserError(click.ClickException):
 
 
 class RootGroup(click.Group):
+    """The root command: one-line errors, and command modules imported on demand.
+
+    ``lazy_modules`` maps a command name to the CLI modules that define it (set by ``main``);
+    a module is imported the first time one of its commands is looked up."""
+
+    lazy_modules: dict[str, tuple[str, ...]] = {}
+    summaries: dict[str, str] = {}
+
+    def format_commands(self, ctx: click.Context, formatter) -> None:
+        """The command list of --help, from the summaries for commands not loaded yet."""
+        from click.utils import make_default_short_help
+
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            command = self.commands.get(name)
+            if command is not None:
+                rows.append((name, command.get_short_help_str(limit)))
+            elif name in self.summaries:
+                rows.append((name, make_default_short_help(self.summaries[name], limit)))
+            else:
+                command = self.get_command(ctx, name)
+                rows.append((name, command.get_short_help_str(limit) if command else ""))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def list_commands(self, ctx):
+        return sorted(set(self.commands) | set(self.lazy_modules))
+
+    def get_command(self, ctx, name):
+        import importlib
+
+        for module in self.lazy_modules.get(name, ()):
+            importlib.import_module(f"realistcoder.cli.{module}")
+        return super().get_command(ctx, name)
+
     def invoke(self, ctx: click.Context):
         failed = True
         try:

@@ -406,7 +406,7 @@ def test_every_option_of_my_commands_is_explained(rc, args):
 
     command = cli
     for name in args:
-        command = command.commands[name]
+        command = command.get_command(click.Context(command), name)
     bare = [p.opts for p in command.params
             if isinstance(p, click.Option) and not p.help and p.name != "help"]
     assert bare == []

@@ -33,7 +33,6 @@ KEYS = [
 ]
 KEY_LINE = "[a]ccept [r]eject [c]ode [p]rev [n]ext n[o]te [s]kip [u]ndo [q]uit [?]"
 CONTEXT_LINES = 2  # of the sentence before and after, when clipped
-CARD_FURNITURE = 12  # header, context, code, key line and prompt: what the fragment leaves
 
 
 def width() -> int:
@@ -53,17 +52,22 @@ def clip(lines: list[str], keep: int, prefix: str, what: str) -> list[str]:
 
 
 def wrap_spans(text: str, limit: int) -> list[tuple[int, int]]:
-    """Greedy word wrap returning (start, end) offsets of each line in ``text``."""
+    """Greedy word wrap returning (start, end) offsets of each line in ``text``; a word longer
+    than a line (a dot leader, a URL) is cut, so that no line is wider than ``limit``."""
+    limit = max(limit, 1)
     lines: list[tuple[int, int]] = []
     start = end = None
     for m in re.finditer(r"\S+", text):
-        if start is None:
-            start, end = m.start(), m.end()
-        elif m.end() - start <= limit:
-            end = m.end()
-        else:
+        w0, w1 = m.start(), m.end()
+        if start is not None and w1 - start <= limit:
+            end = w1
+            continue
+        if start is not None:
             lines.append((start, end))
-            start, end = m.start(), m.end()
+        while w1 - w0 > limit:  # a word wider than a line: whole lines of it
+            lines.append((w0, w0 + limit))
+            w0 += limit
+        start, end = w0, w1
     if start is not None:
         lines.append((start, end))
     return lines or [(0, 0)]
@@ -113,48 +117,53 @@ def header(card: Card, limit: int) -> str:
 
 def render(card: Card, color: bool, expanded: bool = False) -> str:
     """The card as text within the terminal's width. A card taller than the screen (less the
-    prompt) is clipped, unless ``expanded``: the context and the code's description to two
-    lines each, then the fragment to the room left, so that the header stays in view."""
-    full = _card_lines(card, color, None)
-    if expanded or len(full) <= height() - 1:
-        return "\n".join(full)
-    return "\n".join(_card_lines(card, color, CONTEXT_LINES))
+    prompt line) is clipped, unless ``expanded``: the sentences either side and the code's
+    description to two lines each, then the fragment to the rows left, so that the header
+    stays in view."""
+    head, before, fragment, after, tail = _card_parts(card, color, None)
+    rows = height() - 1  # the prompt
+    if expanded or 1 + len(before) + len(fragment) + len(after) + len(tail) <= rows:
+        return "\n".join([head, *before, *fragment, *after, *tail])
+    head, before, fragment, after, tail = _card_parts(card, color, CONTEXT_LINES)
+    keep = max(3, rows - 1 - len(before) - len(after) - len(tail) - 1)  # - the "more" line
+    fragment = clip(fragment, keep, "  > ", "the fragment")
+    return "\n".join([head, *before, *fragment, *after, *tail])
 
 
-def _card_lines(card: Card, color: bool, context: int | None) -> list[str]:
+def _card_parts(card: Card, color: bool, context: int | None):
+    """(header, before, fragment, after, code and keys) lines; ``context`` clips the sentences
+    either side and the description to that many lines."""
     limit = width()
     p = card.proposal
-    lines = [header(card, limit)]
+    context = 10**9 if context is None else context
     fragment: list[str] = []
     for s in card.fragment:
         spans = card.highlights if s["id"] == p["sentence_id"] else []
         fragment += block(s["text"], "  > ", limit, spans, color)
-    keep = 10**9 if context is None else max(3, height() - CARD_FURNITURE)
-    context = 10**9 if context is None else context
+    before = after = []
     if card.before:
-        lines += clip(block(card.before["text"], "    ", limit, color=color, dim=True),
+        before = clip(block(card.before["text"], "    ", limit, color=color, dim=True),
                       context, "    ", "the sentence before")
-    lines += clip(fragment, keep, "  > ", "the fragment")
     if card.after:
-        lines += clip(block(card.after["text"], "    ", limit, color=color, dim=True),
-                      context, "    ", "the sentence after")
+        after = clip(block(card.after["text"], "    ", limit, color=color, dim=True),
+                     context, "    ", "the sentence after")
     c = card.code
     role = c["role"] + (f" ({c['mechanism_type']})" if c.get("mechanism_type") else "")
-    lines.append("")
-    lines += block(f"{c['code']}: {c['label']}", "code  ", limit)
-    lines += block(f"{role} | theory {c['theory'] or '-'} | score {p['score']:.2f}"
-                   f" | {p['method']}", "      ", limit)
+    tail = [""]
+    tail += block(f"{c['code']}: {c['label']}", "code  ", limit)
+    tail += block(f"{role} | theory {c['theory'] or '-'} | score {p['score']:.2f}"
+                  f" | {p['method']}", "      ", limit)
     if c.get("description"):
-        lines += clip(block(c["description"], "      ", limit), context, "      ",
-                      "the description")
+        tail += clip(block(c["description"], "      ", limit), context, "      ",
+                     "the description")
     if card.status != "pending":
-        lines.append(f"      your current decision: {card.status}")
+        tail.append(f"      your current decision: {card.status}")
     if len(card.fragment) > 1:
-        lines.append(f"      fragment: {len(card.fragment)} sentences")
+        tail.append(f"      fragment: {len(card.fragment)} sentences")
     if card.note:
-        lines += block(card.note, "note  ", limit)
-    lines.append(KEY_LINE)
-    return lines
+        tail += block(card.note, "note  ", limit)
+    tail.append(KEY_LINE)
+    return header(card, limit), before, fragment, after, tail
 
 
 def read_key() -> str:

@@ -111,3 +111,12 @@ def test_review_help_lists_every_key(rc):
     for key, text in KEYS:
         assert f"  {key}  {text}" in out
     assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_a_word_wider_than_the_screen_is_cut_to_fit():
+    """A dot leader or a long URL wrapped whole overflows the line and pushes the header off."""
+    from realistcoder.cli.review_tui import block
+
+    lines = block("Setting " + "." * 150 + " 3", "  > ", 79)
+    assert max(len(line) for line in lines) <= 79
+    assert "".join(line[4:] for line in lines).replace(" ", "") == "Setting" + "." * 150 + "3"

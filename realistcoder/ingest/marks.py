@@ -28,6 +28,11 @@ def raised_marks(chars: list[str], bottoms: list[float],
                  sizes: list[float]) -> list[tuple[int, int]]:
     """``(start, end)`` spans of the reference and footnote marks among a line's characters."""
     n = len(chars)
+    if n < 3 or not any(c in MARK_CHARS and c not in SEPARATORS for c in chars):
+        return []  # most lines: no digit, no footnote symbol
+    small = min(sizes)
+    if small > SMALLER * max(sizes):
+        return []  # nothing set smaller than the rest
     letters = [sizes[i] for i in range(n) if chars[i].isalpha()]
     if n < 3 or not letters:
         return []

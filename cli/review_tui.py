@@ -26,7 +26,7 @@ KEYS = [
     ("n", "extend the fragment to the next sentence"),
     ("o", "add a note to the next decision"),
     ("s", "skip (leave pending; it comes back next session)"),
-    ("x", "expand a long fragment clipped to fit the screen (x again clips it)"),
+    ("m", "more: show all of a card clipped to fit the screen (m again clips it)"),
     ("u", "undo your last decision"),
     ("q", "quit (every decision is already saved)"),
     ("?", "this help"),
@@ -48,7 +48,7 @@ def clip(lines: list[str], keep: int, prefix: str, what: str) -> list[str]:
     if len(lines) <= keep:
         return lines
     return [*lines[:keep], f"{prefix}… {len(lines) - keep} more lines of {what}: "
-                           "press x to show them"]
+                           "press m to show them"]
 
 
 def wrap_spans(text: str, limit: int) -> list[tuple[int, int]]:
@@ -296,7 +296,7 @@ def run(session: ReviewSession) -> dict:
             click.echo()
             click.echo(render(card, term.color, expanded))
             key = term.key()
-            if key == "x":
+            if key == "m":
                 expanded = not expanded
                 continue
             try:

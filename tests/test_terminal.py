@@ -1,5 +1,5 @@
 """Terminal behaviour: progress bars that fit 80 columns, a review header with the reviewer's
-overall progress, long fragments clipped to the screen (x expands), keys in `review --help`."""
+overall progress, long fragments clipped to the screen (m shows more), keys in `review --help`."""
 
 from __future__ import annotations
 
@@ -87,17 +87,17 @@ def test_the_review_header_shows_overall_progress_on_resume(rc, ids):
     assert "1/5 | 0 done | overall 3/8 --" in header and len(header) <= 80
 
 
-def test_a_long_fragment_is_clipped_to_the_screen_and_x_expands_it(rc, ids, db_path):
+def test_a_long_fragment_is_clipped_to_the_screen_and_m_shows_it_all(rc, ids, db_path):
     with open_store(db_path) as store, store.transaction():
         sid = store.query("SELECT sentence_id FROM proposals WHERE id = ?",
                           (ids["proposals"][0],))[0]["sentence_id"]
         store.conn.execute("UPDATE sentences SET text = ? WHERE id = ?", (LONG, sid))
-    out = rc("review", "--reviewer", "alice", input="x\nq\n", env=SCREEN).stdout
+    out = rc("review", "--reviewer", "alice", input="m\nq\n", env=SCREEN).stdout
     cards = out.split("\n-- ")[1:]  # the card, then the same card expanded
     clipped, expanded = cards[0], cards[1]
-    assert "more lines of the fragment: press x to show them" in clipped
+    assert "more lines of the fragment: press m to show them" in clipped
     assert len(clipped.splitlines()) <= 24  # the header stays on the screen
-    assert "press x" not in expanded and len(expanded.splitlines()) > 24
+    assert "press m" not in expanded and len(expanded.splitlines()) > 24
     def repeats(card):
         return " ".join(card.split()).count("repeated to fill the screen.")
 

@@ -17,7 +17,7 @@ from realistcoder.cli.output import (
     output_option,
     pick_format,
 )
-from realistcoder.cli.terminal import progress_bar
+from realistcoder.cli.screen import progress_bar
 from realistcoder.ingest.sections import SECTION_KINDS
 from realistcoder.store import documents as docs
 

@@ -23,7 +23,7 @@ from realistcoder.cli.output import (
     output_option,
     pick_format,
 )
-from realistcoder.cli.terminal import progress_bar
+from realistcoder.cli.screen import progress_bar
 from realistcoder.codebook.model import ROLES
 from realistcoder.errors import NotFoundError
 from realistcoder.ingest.sections import PROPOSE_BY_DEFAULT, SECTION_KINDS

@@ -63,7 +63,7 @@ def test_the_ingest_progress_bar_fits_80_columns(tmp_path):
 
 
 def test_shorten_keeps_both_ends():
-    from realistcoder.cli.terminal import shorten
+    from realistcoder.cli.screen import shorten
 
     name = "D05_york2020_ACE_ambulatory_care_unwell_children_at_home_Bradford_evaluation.pdf"
     short = shorten(name, 30)

@@ -1,4 +1,4 @@
-"""Terminal helpers: the width to fit, names shortened in the middle, progress bars that fit.
+"""What fits the screen: its width, names shortened in the middle, progress bars that fit.
 
 A progress bar whose line is wider than the terminal wraps, and then every refresh leaves a
 new line behind; so the bar, its counter, its ETA and the current file name are sized to the

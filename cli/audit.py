@@ -7,13 +7,8 @@ from pathlib import Path
 
 import click
 
-from realistcoder.audit import disagreements as dis
-from realistcoder.audit import report
-from realistcoder.audit.coverage import coverage
-from realistcoder.audit.quality import quality
-from realistcoder.audit.summary import summarize
-from realistcoder.audit.units import select
-from realistcoder.cli.groups import cli, echo, pass_app
+from realistcoder.cli.groups import cli, echo, pass_app, who
+from realistcoder.cli.output import existed, pick_format, written
 from realistcoder.errors import InputError
 from realistcoder.files import atomic_output
 from realistcoder.store import review as rv
@@ -25,15 +20,16 @@ def _split(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for text in values for v in text.split(",") if v.strip()]
 
 
-def _format(fmt: str | None, output: Path | None) -> str:
-    suffix = output.suffix.lower().lstrip(".") if output else ""
-    suffix = "html" if suffix == "htm" else suffix
-    if fmt:
-        if suffix in ("json", "csv", "html") and fmt != suffix:
-            raise InputError(f"the extension .{suffix} says {suffix}, but --format says {fmt}",
-                             subject=output, fix="rename the file, or drop --format")
-        return fmt
-    return suffix if suffix in ("json", "csv", "html") else "table"
+def _format(fmt: str | None, output: Path | None, disagreements: bool) -> str:
+    """--format, else -o's extension, else table; .csv / .xlsx with --disagreements is the
+    consensus worksheet (decided by the caller)."""
+    suffix = output.suffix.lower() if output is not None else ""
+    if disagreements and suffix in (".csv", ".xlsx") and fmt in (None, suffix[1:]):
+        return "sheet"
+    if output is not None and output.suffix.lower() == ".xlsx" and fmt is None:
+        raise InputError("only the disagreements worksheet can be written as .xlsx",
+                         subject=output, fix="add --disagreements, or use .csv / .json / .html")
+    return pick_format(output, fmt, FORMATS, "table")
 
 
 @cli.command("audit")
@@ -46,8 +42,9 @@ def _format(fmt: str | None, output: Path | None) -> str:
               help="Only these documents (id or file name; repeatable).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS),
               help="Output format [default: from -o's extension, else table].")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write to FILE (with --disagreements, .csv / .xlsx is a consensus worksheet).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+              help="Write to FILE (with --disagreements, .csv / .xlsx is a consensus worksheet "
+              "that is never overwritten without --force).")
 @click.option("--disagreements", is_flag=True,
               help="List the sentences where reviewers differ (each reviewer's codes).")
 @click.option("--quality", "show_quality", is_flag=True,
@@ -85,11 +82,19 @@ def audit_cmd(app, reviewers, codes, theory, documents, fmt, output, disagreemen
 
     Example: realistcoder audit --reviewers alice,bob --disagreements -o meeting.xlsx
     """
-    fmt = _format(fmt, output)
+    from realistcoder.audit import disagreements as dis
+    from realistcoder.audit.coverage import coverage
+    from realistcoder.audit.quality import quality
+    from realistcoder.audit.summary import summarize
+    from realistcoder.audit.units import select
+
+    if output is not None and str(output) == "-":
+        output = None
+    fmt = _format(fmt, output, disagreements)
     if output is not None and not output.parent.is_dir():  # before minutes of bootstrapping
         raise InputError("the folder does not exist", subject=output.parent,
                          fix="create it first, or pass another -o path")
-    sheet = disagreements and output is not None and output.suffix.lower() in (".csv", ".xlsx")
+    sheet = fmt == "sheet"
     if sheet and output.exists() and not force:
         raise InputError("already exists and may hold the meeting's filled consensus cells",
                          subject=output, fix=f"record them first with `realistcoder resolve "
@@ -107,20 +112,18 @@ def audit_cmd(app, reviewers, codes, theory, documents, fmt, output, disagreemen
         result["quality"] = quality(store, sel)
     if show_coverage:
         result["coverage"] = coverage(store, sel.reviewers, by=by, document_ids=sel.scope)
-    suffix = output.suffix.lower() if output else ""
-    if rows is not None and suffix in (".csv", ".xlsx"):
+    if sheet:
+        was_there = existed(output)
         dis.write_worksheet(output, rows, sel.reviewers, sel.codes)
-        echo(f"wrote {len(rows)} disagreement(s) to {output}: fill the 'consensus' column "
-             "(codes separated by ';', or 'none'), then run "
+        written(output, was_there, f"{len(rows)} disagreement(s)")
+        echo(f"fill its 'consensus' column (codes separated by ';', or 'none'), then run "
              f"`realistcoder resolve {output} --reviewer NAME`", err=True)
         return
-    if suffix == ".xlsx":
-        raise InputError("only the disagreements worksheet can be written as .xlsx",
-                         subject=output, fix="add --disagreements, or use .csv / .json / .html")
     text = _render(result, fmt, sel.reviewers)
     if output:
+        was_there = existed(output)
         _write_atomic(output, text if text.endswith("\n") else text + "\n")
-        echo(f"wrote {output}", err=True)
+        written(output, was_there, "the audit", fmt)
     else:
         echo(text)
 
@@ -132,6 +135,9 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def _render(result: dict, fmt: str, reviewers: list[str]) -> str:
+    from realistcoder.audit import disagreements as dis
+    from realistcoder.audit import report
+
     if fmt == "json":
         return report.to_json(result)
     if fmt == "html":
@@ -164,7 +170,8 @@ RANGE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+))?\s*$")
 
 @cli.command("resolve")
 @click.argument("target", metavar="WORKSHEET|SENTENCE_ID[-SENTENCE_ID]")
-@click.option("--reviewer", required=True, help="Who records the consensus (attributed).")
+@click.option("--reviewer", metavar="NAME",
+              help="Who records the consensus (attributed) [default: $REALISTCODER_REVIEWER].")
 @click.option("--code", "codes", multiple=True, metavar="CODE",
               help="The agreed code(s) for SENTENCE_ID (repeat or comma-separate).")
 @click.option("--none", "no_code", is_flag=True, help="Agree that the sentence carries no code.")
@@ -177,8 +184,10 @@ def resolve_cmd(app, target, reviewer, codes, no_code, note):
 
     Example: realistcoder resolve meeting.xlsx --reviewer alice
     """
+    from realistcoder.audit import disagreements as dis
+
+    reviewer = who(reviewer)
     store = app.store(create=False)
-    rv.check_reviewer(reviewer)
     m = RANGE.match(target)
     path = Path(target)
     if m and not path.exists():

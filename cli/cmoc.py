@@ -8,11 +8,11 @@ import textwrap
 
 import click
 
-from realistcoder.cli.groups import SubGroup, cli, echo, pass_app
+from realistcoder.cli.groups import REVIEWER_HELP, SubGroup, cli, echo, pass_app, who
+from realistcoder.cli.output import LISTING_FORMATS, emit, format_option, output_option, pick_format
 from realistcoder.errors import InputError
 from realistcoder.review import cmoc as rc
 from realistcoder.store import cmoc as cm
-from realistcoder.store import review as rv
 
 PART_OPTIONS = [("context", "Context codings"), ("resource", "Mechanism (resource) codings"),
                 ("reasoning", "Mechanism (reasoning) codings"),
@@ -72,7 +72,7 @@ def cmoc_group() -> None:
 @click.option("--theory", required=True, help="The programme theory / area id.")
 @part_options()
 @with_text_options
-@click.option("--reviewer", "-r", metavar="NAME", help="Who builds it (required).")
+@click.option("--reviewer", "-r", metavar="NAME", help=f"Who builds it {REVIEWER_HELP}.")
 @pass_app
 def add_cmd(app, theory, reviewer, title, if_text, then_text, because_text, note, **parts):
     """Link codings into a configuration with an if-then-because statement.
@@ -81,7 +81,7 @@ def add_cmd(app, theory, reviewer, title, if_text, then_text, because_text, note
     --if "staff trust each other" --then "access improves" --because "they adopt new roles"
     --reviewer alice
     """
-    reviewer = rv.check_reviewer(reviewer)
+    reviewer = who(reviewer)
     links = collect(parts)
     if not links:
         raise InputError("no codings to link", subject="cmoc add",
@@ -96,35 +96,42 @@ def add_cmd(app, theory, reviewer, title, if_text, then_text, because_text, note
 @click.option("--theory", help="Only this theory.")
 @click.option("--reviewer", "-r", metavar="NAME", help="Only those built by this reviewer.")
 @click.option("--all", "include_retired", is_flag=True, help="Include retired ones.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+@format_option(LISTING_FORMATS, "table")
+@output_option()
 @pass_app
-def list_cmd(app, theory, reviewer, include_retired, fmt):
+def list_cmd(app, theory, reviewer, include_retired, fmt, output):
     """List configurations with their statement and evidence counts.
 
     Example: realistcoder cmoc list --theory workforce
     """
-    rows = cm.list_cmocs(app.store(), theory=theory, reviewer=reviewer,
-                         include_retired=include_retired)
-    if fmt == "json":
-        for r in rows:
-            echo(json.dumps({**r, "statement": rc.statement(r)}, ensure_ascii=False))
-        return
-    if not rows:
-        echo("no CMOCs yet (build one with `realistcoder cmoc add` or `cmoc suggest`)")
-        return
+    fmt = pick_format(output, fmt, LISTING_FORMATS, "table")
+    rows = [{**r, "statement": rc.statement(r)}
+            for r in cm.list_cmocs(app.store(), theory=theory, reviewer=reviewer,
+                                   include_retired=include_retired)]
+    emit(rows, CMOC_FIELDS, fmt, output, what="CMOCs", title="CMO configurations",
+         table=_cmoc_table,
+         empty="no CMOCs yet (build one with `realistcoder cmoc add` or `cmoc suggest`)")
+
+
+CMOC_FIELDS = ["id", "theory", "title", "statement", "if_text", "then_text", "because_text",
+               "n_context", "n_mechanism", "n_outcome", "n_documents", "reviewer", "status",
+               "note", "created_at", "updated_at", "uuid"]
+
+
+def _cmoc_table(rows: list[dict]) -> list[str]:
+    lines = []
     for r in rows:
         retired = " [retired]" if r["status"] == "retired" else ""
-        echo(f"{r['id']:>4}  {r['theory']}  {r['title']}{retired}")
-        echo(f"      C {r['n_context']}  M {r['n_mechanism']}  O {r['n_outcome']}  "
-             f"from {r['n_documents']} document(s), by {r['reviewer']}")
-        echo(f"      {rc.statement(r)}")
+        lines.append(f"{r['id']:>4}  {r['theory']}  {r['title']}{retired}")
+        lines.append(f"      C {r['n_context']}  M {r['n_mechanism']}  O {r['n_outcome']}  "
+                     f"from {r['n_documents']} document(s), by {r['reviewer']}")
+        lines.append(f"      {r['statement']}")
+    return lines
 
 
 @cmoc_group.command("show")
 @click.argument("cmoc_id", type=int)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@format_option(("table", "json"), "table")
 @pass_app
 def show_cmd(app, cmoc_id, fmt):
     """Show one configuration: statement, linked evidence with quotes and pages, history.
@@ -158,7 +165,7 @@ def show_cmd(app, cmoc_id, fmt):
 @click.option("--remove", metavar="IDS", help="Unlink these coding ids.")
 @click.option("--retire", "status", flag_value="retired", help="Retire it (kept, hidden).")
 @click.option("--restore", "status", flag_value="active", help="Bring a retired one back.")
-@click.option("--reviewer", "-r", metavar="NAME", help="Who edits it (required).")
+@click.option("--reviewer", "-r", metavar="NAME", help=f"Who edits it {REVIEWER_HELP}.")
 @pass_app
 def edit_cmd(app, cmoc_id, title, if_text, then_text, because_text, note, theory, remove,
              status, reviewer, **parts):
@@ -166,7 +173,7 @@ def edit_cmd(app, cmoc_id, title, if_text, then_text, because_text, note, theory
 
     Example: realistcoder cmoc edit 2 --because "staff feel trusted" --add-outcome 14 -r alice
     """
-    reviewer = rv.check_reviewer(reviewer)
+    reviewer = who(reviewer)
     fields = {"title": title, "if_text": if_text, "then_text": then_text,
               "because_text": because_text, "note": note, "theory": theory}
     cm.edit_cmoc(app.store(), cmoc_id, reviewer, fields=fields, add=collect(parts, "add-"),
@@ -175,7 +182,8 @@ def edit_cmd(app, cmoc_id, title, if_text, then_text, because_text, note, theory
 
 
 @cmoc_group.command("suggest")
-@click.option("--reviewer", "-r", metavar="NAME", help="Whose codings, and who decides.")
+@click.option("--reviewer", "-r", metavar="NAME",
+              help=f"Whose codings, and who decides {REVIEWER_HELP}.")
 @click.option("--theory", help="Only this theory.")
 @click.option("--window", type=click.IntRange(0, 50), default=3, show_default=True,
               help="Codings at most this many sentences apart count as co-occurring.")
@@ -188,7 +196,7 @@ def suggest_cmd(app, reviewer, theory, window, unblind, only_list):
 
     Example: realistcoder cmoc suggest --reviewer alice --theory workforce
     """
-    reviewer = rv.check_reviewer(reviewer)
+    reviewer = who(reviewer)
     store = app.store()
     found = rc.suggest(store, reviewer, unblinded=unblind, theory=theory, window=window)
     if not found:

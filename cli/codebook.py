@@ -7,10 +7,16 @@ from pathlib import Path
 
 import click
 
-from realistcoder.cli.groups import SubGroup, cli, echo, pass_app
-from realistcoder.codebook import load_codebook, shipped_codebooks, write_codebook
-from realistcoder.codebook.diff import diff_codebooks
-from realistcoder.codebook.io import WRITE_FORMATS, check_codebook, codebook_to_text
+from realistcoder.cli.groups import SubGroup, cli, complete_codebook, echo, pass_app
+from realistcoder.cli.output import (
+    LISTING_FORMATS,
+    emit,
+    existed,
+    format_option,
+    output_option,
+    pick_format,
+    written,
+)
 from realistcoder.codebook.model import Codebook
 from realistcoder.errors import CodebookError
 from realistcoder.store import codebooks as stored
@@ -23,10 +29,10 @@ ROLE_ORDER = ("context", "mechanism", "outcome", "other")
 def codebook_group() -> None:
     """Check, inspect, store and convert codebooks (YAML, CSV, XLSX, REFI-QDA .qdc).
 
-    Shipped codebooks: mcp-realist.yaml (the default for `propose`), mcp-components.yaml,
-    logic-model.yaml. Format: docs/codebook-format.md.
+    Shipped codebooks, named by id wherever a FILE is asked for: mcp-realist (the default
+    for `propose`), mcp-components, logic-model. Format: docs/codebook-format.md.
 
-    Example: realistcoder codebook validate my-codebook.yaml
+    Example: realistcoder codebook show mcp-components
     """
 
 
@@ -37,6 +43,8 @@ def _n(count: int, noun: str) -> str:
 
 def _load(path: Path) -> Codebook:
     """Load and validate; on failure print every problem first, then the one-line error."""
+    from realistcoder.codebook.io import load_codebook
+
     warnings: list[str] = []
     try:
         codebook = load_codebook(path, warnings=warnings)
@@ -51,7 +59,8 @@ def _load(path: Path) -> Codebook:
 
 @codebook_group.command("validate")
 @click.argument("files", nargs=-1, required=True,
-                type=click.Path(path_type=Path, dir_okay=False))
+                type=click.Path(path_type=Path, dir_okay=False),
+                shell_complete=complete_codebook)
 @click.option("--strict", is_flag=True, help="Fail on warnings too (duplicate or generic terms).")
 def validate_command(files: tuple[Path, ...], strict: bool) -> None:
     """Check codebook FILES; list every problem as FILE:LINE: message and exit 1 if any.
@@ -61,6 +70,8 @@ def validate_command(files: tuple[Path, ...], strict: bool) -> None:
 
     Example: realistcoder codebook validate codebooks/mcp-realist.yaml team-draft.xlsx
     """
+    from realistcoder.codebook.io import check_codebook
+
     failed: list[str] = []
     for path in files:
         codebook, problems = check_codebook(path)
@@ -125,7 +136,8 @@ def _depth_within(codebook: Codebook, code, shown: set[str]) -> int:
 
 
 @codebook_group.command("show")
-@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False),
+                shell_complete=complete_codebook)
 @click.option("--stored", "stored_name", is_flag=False, flag_value="*", default=None,
               metavar="[NAME]", help="Show codebooks stored in --db (all, or the one named).")
 @pass_app
@@ -144,9 +156,11 @@ def show_command(app, file: Path | None, stored_name: str | None) -> None:
                         f"{_n(len(codebook.theories), 'theory')}; {file})")
         return
     if stored_name is None:
-        echo("Shipped codebooks (show one with `realistcoder codebook show FILE`):")
+        from realistcoder.codebook.io import shipped_codebooks
+
+        echo("Shipped codebooks (show one with `realistcoder codebook show ID`):")
         for path in shipped_codebooks():
-            echo(f"  {path}")
+            echo(f"  {path.stem:<16} {path}")
         return
     if stored_name == "*" and not app.db_path.exists():
         echo(f"No codebooks stored yet (no store at {app.db_path}).")
@@ -168,7 +182,8 @@ def show_command(app, file: Path | None, stored_name: str | None) -> None:
 
 @codebook_group.command("load")
 @click.argument("files", nargs=-1, required=True,
-                type=click.Path(path_type=Path, dir_okay=False))
+                type=click.Path(path_type=Path, dir_okay=False),
+                shell_complete=complete_codebook)
 @pass_app
 def load_command(app, files: tuple[Path, ...]) -> None:
     """Store codebook FILES (YAML, CSV, XLSX, .qdc, or the codebook of a REFI-QDA project:
@@ -192,7 +207,8 @@ def _store_loaded(app, codebooks: list[tuple[Path, Codebook]]) -> None:
     store = app.store(create=True)
     for path, codebook in codebooks:
         before = {s.name: s for s in stored.list_codebooks(store) if s.latest}
-        codebook_id, created = stored.store_codebook(store, codebook, source=str(path))
+        codebook_id, created = stored.store_codebook(store, codebook,
+                                                     source=codebook.source or str(path))
         if not created:
             echo(f"unchanged: {codebook.name} {codebook.version} is already stored as codebook "
                  f"#{codebook_id}")
@@ -202,6 +218,8 @@ def _store_loaded(app, codebooks: list[tuple[Path, Codebook]]) -> None:
              f"({len(codebook.codes)} codes)"
              + (f", replacing #{previous.id} as the latest" if previous else ""))
         if previous is not None:
+            from realistcoder.codebook.diff import diff_codebooks
+
             changes = diff_codebooks(stored.get_codebook(store, previous.id), codebook)
             echo(f"  changes since #{previous.id}: {changes.summary()}")
         if previous is not None and previous.version == codebook.version:
@@ -210,7 +228,8 @@ def _store_loaded(app, codebooks: list[tuple[Path, Codebook]]) -> None:
 
 
 @codebook_group.command("export")
-@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False),
+                shell_complete=complete_codebook)
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
               required=True, help="Output file; the format comes from its extension "
               "(.qdc .yaml .csv .md .xlsx). '-' writes to stdout (with --format).")
@@ -229,6 +248,8 @@ def export_command(app, file: Path | None, output: Path, stored_name: str | None
 
     Example: realistcoder codebook export codebooks/mcp-realist.yaml -o mcp-realist.qdc
     """
+    from realistcoder.codebook.io import WRITE_FORMATS, codebook_to_text, write_codebook
+
     if (file is None) == (stored_name is None):
         raise click.UsageError("give FILE or --stored NAME (one of them)")
     if file is not None:
@@ -245,30 +266,46 @@ def export_command(app, file: Path | None, output: Path, stored_name: str | None
                                "(and its comments): choose another output file")
     implied = WRITE_FORMATS.get(output.suffix.lower())
     if fmt and implied and fmt != implied:
-        raise click.UsageError(f"the extension of {output.name!r} says {implied}, but --format "
-                               f"says {fmt}: rename the file or drop --format")
+        echo(f"note: {output}: writing {fmt} as --format says (the extension usually means "
+             f"{implied})", err=True)
     fmt = fmt or implied
     if fmt is None:
         raise click.UsageError(f"cannot tell the format from {output.name!r}: use an extension "
                                f"({', '.join(sorted(WRITE_FORMATS))}) or --format")
+    was_there = existed(output)
     write_codebook(codebook, output, fmt)
-    echo(f"wrote {output} ({fmt}, {len(codebook.codes)} codes)")
+    written(output, was_there, f"{len(codebook.codes)} codes", fmt)
 
 
 @codebook_group.command("list")
+@format_option(LISTING_FORMATS, "table")
+@output_option()
 @pass_app
-def list_command(app) -> None:
+def list_command(app, fmt: str | None, output: Path | None) -> None:
     """List the codebook versions stored in --db (latest versions marked with *).
 
     Example: realistcoder --db review.db codebook list
     """
+    from dataclasses import asdict
+
+    fmt = pick_format(output, fmt, LISTING_FORMATS, "table")
     rows = stored.list_codebooks(app.store(create=False)) if app.db_path.exists() else []
+    emit([asdict(row) for row in rows], LIST_FIELDS, fmt, output, what="codebook versions",
+         title="Stored codebooks", table=_list_table,
+         empty="No codebooks stored yet: `realistcoder codebook load FILE` stores one.")
+
+
+LIST_FIELDS = ["id", "name", "version", "ordinal", "n_codes", "latest", "loaded_at", "source"]
+
+
+def _list_table(rows: list[dict]) -> list[str]:
     if not rows:
-        echo("No codebooks stored yet: `realistcoder codebook load FILE` stores one.")
-        return
-    echo(f"{'id':>4}  {'name':<20} {'version':<9} {'v#':>3} {'codes':>5}  {'loaded (UTC)':<19}  "
-         "source")
+        return []
+    lines = [f"{'id':>4}  {'name':<20} {'version':<9} {'v#':>3} {'codes':>5}  "
+             f"{'loaded (UTC)':<19}  source"]
     for row in rows:
-        mark = "*" if row.latest else " "
-        echo(f"{row.id:>4}{mark} {row.name:<20} {row.version:<9} {row.ordinal:>3} "
-             f"{row.n_codes:>5}  {row.loaded_at[:19].replace('T', ' '):<19}  {row.source or ''}")
+        mark = "*" if row["latest"] else " "
+        lines.append(f"{row['id']:>4}{mark} {row['name']:<20} {row['version']:<9} "
+                     f"{row['ordinal']:>3} {row['n_codes']:>5}  "
+                     f"{row['loaded_at'][:19].replace('T', ' '):<19}  {row['source'] or ''}")
+    return lines

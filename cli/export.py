@@ -18,6 +18,7 @@ from realistcoder.cli.groups import (
     export_group,
     import_group,
     pass_app,
+    viewer,
 )
 from realistcoder.errors import InputError
 from realistcoder.export import registry, rows
@@ -41,18 +42,39 @@ def _format_option(kind: str):
 BLINDING = [
     click.option("--unblind", is_flag=True,
                  help="Show every reviewer's codings (once independent coding is over)."),
-    click.option("--reviewer", help="Show this reviewer's codings only (blinded review)."),
+    click.option("--reviewer", metavar="NAME",
+                 help="Show this reviewer's codings only (blinded review) [default: "
+                 "$REALISTCODER_REVIEWER, unless --unblind]."),
 ]
 
 
 def _blinding(func):
+    """--unblind and --reviewer; the command gets --reviewer, else $REALISTCODER_REVIEWER
+    (not with --unblind)."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        kwargs["reviewer"] = viewer(kwargs.get("reviewer"), kwargs.get("unblind", False))
+        return func(*args, **kwargs)
+
     for option in reversed(BLINDING):
-        func = option(func)
-    return func
+        wrapper = option(wrapper)
+    return wrapper
 
 
-def _done(table, path: Path, writer, what: str) -> None:
-    echo(f"wrote {len(table.rows)} {what} to {path} ({writer.name})")
+def _write(table, path: Path, fmt: str | None, what: str) -> None:
+    """Write a report table (the format from --format, else the extension), replacing an
+    earlier file all or nothing, and say what was written."""
+    from realistcoder.cli.output import existed, written
+
+    implied = registry.extension_format(path)
+    if fmt and implied and implied != fmt.lower():
+        echo(f"note: {path}: writing {fmt.lower()} as --format says (the extension usually "
+             f"means {implied})", err=True)
+    was_there = existed(path)
+    writer = registry.write_table(table, path, fmt)
+    written(path, was_there, f"{len(table.rows)} {what}", writer.name)
 
 
 def _check_known(store, theory, code) -> None:
@@ -102,8 +124,7 @@ def export_evidence(app, output, fmt, theory, role, code, document, status, grou
     filters = _filters(store, theory, role, code, document, status)
     table = rows.evidence_table(store, filters=filters, group_by=group_by, unblind=unblind,
                                 reviewer=reviewer)
-    writer = registry.write_table(table, output, fmt)
-    _done(table, output, writer, "fragments")
+    _write(table, output, fmt, "fragments")
 
 
 @export_group.command("cmoc")
@@ -119,8 +140,7 @@ def export_cmoc(app, output, fmt, theory):
     store = app.store(create=False)
     _check_known(store, theory, ())
     table = rows.cmoc_table(store, theories=set(theory))
-    writer = registry.write_table(table, output, fmt)
-    _done(table, output, writer, "configurations")
+    _write(table, output, fmt, "configurations")
 
 
 @export_group.command("map")
@@ -157,12 +177,10 @@ def export_map(app, output, fmt, by, theory, role, document, quotes, unblind, re
                              subject=output, fix="write it as .xlsx, .docx, .html, .md or .tex")
         table = narrative_map(store, by=by, filters=filters, unblind=unblind,
                               reviewer=reviewer)
-        writer = registry.write_table(table, output, fmt)
-        _done(table, output, writer, "rows")
+        _write(table, output, fmt, "rows")
         return
     table = rows.map_table(store, by=by, filters=filters, unblind=unblind, reviewer=reviewer)
-    writer = registry.write_table(table, output, fmt)
-    _done(table, output, writer, "documents")
+    _write(table, output, fmt, "documents")
 
 
 @export_group.command("documents")
@@ -177,8 +195,7 @@ def export_documents(app, output, fmt, unblind, reviewer):
     """
     store = app.store(create=False)
     table = rows.documents_table(store, unblind=unblind, reviewer=reviewer)
-    writer = registry.write_table(table, output, fmt)
-    _done(table, output, writer, "documents")
+    _write(table, output, fmt, "documents")
 
 
 @export_group.command("qdpx")
@@ -202,9 +219,12 @@ def export_qdpx(app, output, name, no_pdf, unblind, reviewer):
                          fix="pass -o NAME.qdpx")
     store = app.store(create=False)
     codings = rows.visible_codings(store, unblind=unblind, reviewer=reviewer)
+    from realistcoder.cli.output import existed, written
+
+    was_there = existed(output)
     counts = refi.write_qdpx(store, codings, output, name=name, attach_pdfs=not no_pdf)
-    echo(f"wrote {output}: {counts['sources']} sources ({counts['pdfs']} with PDF), "
-         f"{counts['codings']} codings by {counts['users']} reviewers")
+    written(output, was_there, f"{counts['sources']} sources ({counts['pdfs']} with PDF) and "
+            f"{counts['codings']} codings by {counts['users']} reviewers")
     if counts["left_out"]:
         echo(f"left out {counts['left_out']} codings of superseded document versions", err=True)
 
@@ -226,8 +246,10 @@ def export_qdpx(app, output, name, no_pdf, unblind, reviewer):
 @click.option("--max-unpacked", type=click.IntRange(1, 1_000_000), default=None, metavar="MB",
               help="What the project's XML and texts may unpack to; a zip bomb is refused "
               "[default: 1024].")
+@click.option("--dry-run", is_flag=True, help="Show what would change; save nothing.")
 @pass_app
-def import_qdpx(app, file, reviewer, with_codebook, partial, read_sources, max_unpacked):
+def import_qdpx(app, file, reviewer, with_codebook, partial, read_sources, max_unpacked,
+                dry_run):
     """Bring codings from a REFI-QDA project (.qdpx) into the review as hand codings.
 
     Codes are matched by GUID or name to the loaded codebook (or, with --codebook, the
@@ -236,32 +258,40 @@ def import_qdpx(app, file, reviewer, with_codebook, partial, read_sources, max_u
     counted another way (UTF-16 units, CRLF as one character, a BOM) are corrected when only
     that reading fits, and a selection that still does not fit is refused, never misplaced; a
     position outside its source text refuses the whole import, with every one listed.
-    Importing the same project twice adds nothing.
+    Importing the same project twice adds nothing. Each reviewer's codings form one batch that
+    `realistcoder undo --batch ID` reverses.
 
     Example: realistcoder import qdpx from-nvivo.qdpx --codebook
     """
+    from realistcoder.cli.review_io import batch_lines, file_sha256
     from realistcoder.export.refi_import import MAX_UNPACKED, ProjectError
     from realistcoder.export.refi_import import import_qdpx as run
+    from realistcoder.store.batches import recording
 
     if not file.is_file():
         raise InputError("no such file", subject=file, fix="check the path")
     code_ids = None
-    if with_codebook:
+    if with_codebook and not dry_run:
         from realistcoder.cli.codebook import store_codebook_file
         from realistcoder.codebook.qdc import project_code_ids
 
         store_codebook_file(app, file)
         code_ids = project_code_ids(file)
+    store = app.store(create=False)
     try:
-        report = run(app.store(create=False), file, reviewer=reviewer, partial=partial,
-                     code_ids=code_ids,
-                     max_unpacked=max_unpacked * 2**20 if max_unpacked else MAX_UNPACKED,
-                     read_paths=list(read_sources))
+        with recording(store, "import qdpx", source=file.name, sha256=file_sha256(file),
+                       dry_run=dry_run) as rec:
+            report = run(store, file, reviewer=reviewer, partial=partial, code_ids=code_ids,
+                         max_unpacked=max_unpacked * 2**20 if max_unpacked else MAX_UNPACKED,
+                         read_paths=list(read_sources))
     except ProjectError as err:
         echo_problems(err.problems)
         raise
     who = ", ".join(f"{n} by {r}" for r, n in sorted(report.by_reviewer.items())) or "none"
-    echo(f"imported {report.added} codings ({who}); {report.already} already present")
+    verb = "would import" if dry_run else "imported"
+    echo(f"{verb} {report.added} codings ({who}); {report.already} already present")
+    for line in batch_lines(rec, dry_run, "codings"):
+        echo(line)
     for line in report.unread:
         click.echo(f"note: a source outside the project was not read: {line}", err=True)
     if report.checked:

@@ -19,7 +19,6 @@ from typing import TextIO
 import click
 from click_default_group import DefaultGroup
 
-from realistcoder import __version__
 from realistcoder.errors import RealistCoderError
 from realistcoder.files import atomic_output
 from realistcoder.store import Store, default_db_path, open_store
@@ -33,6 +32,7 @@ class AppContext:
         self.db_path = db_path
         self.debug = debug
         self._store: Store | None = None
+        self.created = False  # this command made the store file
 
     def store(self, *, create: bool = False) -> Store:
         """The review store, opened (and migrated) on first use.
@@ -41,13 +41,29 @@ class AppContext:
         one: elsewhere a mistyped --db gives an error instead of an empty store.
         """
         if self._store is None:
+            existed = self.db_path.exists()
             self._store = open_store(self.db_path, create=create)
+            self.created = not existed
         return self._store
 
-    def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+    def close(self, failed: bool = False) -> None:
+        """Close the store; a store this command created and then failed to fill is removed,
+        so that a command refused on its arguments leaves nothing behind."""
+        if self._store is None:
+            return
+        store, self._store = self._store, None
+        empty = False
+        if failed and self.created:
+            try:
+                empty = not store.query(
+                    "SELECT 1 FROM documents UNION ALL SELECT 1 FROM codebooks "
+                    "UNION ALL SELECT 1 FROM decisions LIMIT 1")
+            except sqlite3.Error:  # a damaged new file: leave it for --debug
+                empty = False
+        store.close()
+        if empty:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
 
 
 def handle_errors(invoke, ctx: click.Context):
@@ -126,13 +142,58 @@ class UserError(click.ClickException):
 
 
 class RootGroup(click.Group):
+    """The root command: one-line errors, and command modules imported on demand.
+
+    ``lazy_modules`` maps a command name to the CLI modules that define it (set by ``main``);
+    a module is imported the first time one of its commands is looked up."""
+
+    lazy_modules: dict[str, tuple[str, ...]] = {}
+    summaries: dict[str, str] = {}
+
+    def format_commands(self, ctx: click.Context, formatter) -> None:
+        """The command list of --help, from the summaries for commands not loaded yet."""
+        from click.utils import make_default_short_help
+
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            command = self.commands.get(name)
+            if command is not None:
+                rows.append((name, command.get_short_help_str(limit)))
+            elif name in self.summaries:
+                rows.append((name, make_default_short_help(self.summaries[name], limit)))
+            else:
+                command = self.get_command(ctx, name)
+                rows.append((name, command.get_short_help_str(limit) if command else ""))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def list_commands(self, ctx):
+        return sorted(set(self.commands) | set(self.lazy_modules))
+
+    def get_command(self, ctx, name):
+        import importlib
+
+        for module in self.lazy_modules.get(name, ()):
+            importlib.import_module(f"realistcoder.cli.{module}")
+        return super().get_command(ctx, name)
+
     def invoke(self, ctx: click.Context):
+        failed = True
         try:
-            return handle_errors(super().invoke, ctx)
+            result = handle_errors(super().invoke, ctx)
+            failed = False
+            return result
+        except click.exceptions.Exit as exit_:
+            failed = exit_.exit_code != 0
+            raise
         finally:
             app = ctx.find_object(AppContext)
             if app is not None:
-                app.close()
+                app.close(failed=failed)
 
 
 _PRECIOUS = ((b"SQLite format 3\x00", "an SQLite database"), (b"%PDF-", "a PDF"))
@@ -183,6 +244,14 @@ RootGroup.command_class = GuardedCommand
 RootGroup.group_class = SubGroup
 
 
+def _show_version(ctx: click.Context) -> None:
+    """``--version``: the installed version, read only when asked (it costs ~20 ms)."""
+    import realistcoder
+
+    click.echo(f"realistcoder, version {realistcoder.__version__}")
+    ctx.exit()
+
+
 def quiet_third_parties(debug: bool) -> None:
     """pdfminer, pdfplumber and friends talk a lot; keep them off the terminal unless --debug."""
     level = logging.DEBUG if debug else logging.CRITICAL
@@ -198,7 +267,9 @@ def quiet_third_parties(debug: bool) -> None:
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="Example: realistcoder ingest corpus/ && realistcoder propose && realistcoder status",
 )
-@click.version_option(__version__, prog_name="realistcoder")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=lambda ctx, _, value: _show_version(ctx) if value else None,
+              help="Show the version and exit.")
 @click.option(
     "--db",
     "db_path",
@@ -256,6 +327,43 @@ def output_stream(path: Path | None, *, encoding: str = "utf-8") -> Iterator[Tex
         return
     with atomic_output(path) as tmp, tmp.open("w", encoding=encoding, newline="") as handle:
         yield handle
+
+
+REVIEWER_ENV = "REALISTCODER_REVIEWER"
+REVIEWER_HELP = "[default: $REALISTCODER_REVIEWER]"
+
+
+def who(reviewer: str | None) -> str:
+    """The reviewer acting: --reviewer, else $REALISTCODER_REVIEWER; one clear error if neither."""
+    from realistcoder.errors import InputError
+    from realistcoder.store.review_lookup import check_reviewer
+
+    name = reviewer if reviewer else os.environ.get(REVIEWER_ENV, "")
+    if not name.strip():
+        raise InputError("no reviewer given", subject="--reviewer",
+                         fix="pass --reviewer NAME, or set REALISTCODER_REVIEWER=NAME once "
+                         "(your initials or name, the same in every session)")
+    return check_reviewer(name)
+
+
+def viewer(reviewer: str | None, unblind: bool = False) -> str | None:
+    """Whose blinded view a listing shows: --reviewer, else $REALISTCODER_REVIEWER; with
+    --unblind only an explicit --reviewer (the variable must not narrow the team's view)."""
+    if reviewer:
+        return who(reviewer)
+    if unblind or not os.environ.get(REVIEWER_ENV, "").strip():
+        return None
+    return who(None)
+
+
+def complete_codebook(ctx, param, incomplete: str) -> list:
+    """Shell completion for a codebook argument: the shipped ids, then files."""
+    from click.shell_completion import CompletionItem
+
+    from realistcoder.codebook.io import shipped_ids
+
+    items = [CompletionItem(i) for i in shipped_ids() if i.startswith(incomplete)]
+    return [*items, CompletionItem(incomplete, type="file")]
 
 
 def echo(text: str = "", **kwargs) -> None:

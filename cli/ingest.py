@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from pathlib import Path
 
 import click
 
-from realistcoder.cli.groups import (
-    cli,
-    documents_group,
-    echo,
-    export_group,
-    output_stream,
-    pass_app,
+from realistcoder.cli.groups import cli, documents_group, echo, export_group, pass_app
+from realistcoder.cli.output import (
+    LISTING_FORMATS,
+    RECORD_FORMATS,
+    emit,
+    format_option,
+    output_option,
+    pick_format,
 )
+from realistcoder.cli.screen import progress_bar
 from realistcoder.ingest.sections import SECTION_KINDS
 from realistcoder.ingest.worker import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Limits
 from realistcoder.store import documents as docs
 
 EXPORT_FIELDS = ["sentence_id", "document", "document_id", "page", "start", "end", "text",
-                 "section"]
+                 "section", "flags"]
+DOCUMENT_FIELDS = ["id", "file_name", "status", "version", "n_pages", "n_sentences", "title",
+                   "authors", "year", "doi", "doc_type", "kind", "path", "sha256", "error",
+                   "warnings", "supersedes", "ingested_at"]
 
 
 @cli.command("ingest")
@@ -59,10 +63,7 @@ def ingest_command(app, paths: tuple[str, ...], jobs: int, passwords: tuple[str,
     def on_total(total: int) -> None:
         if not sys.stderr.isatty():
             return  # no bar in logs and pipes: just the error lines and the summary
-        bar_state["bar"] = click.progressbar(
-            length=total, label="ingesting", file=sys.stderr, show_pos=True,
-            item_show_func=lambda name: name,
-        ).__enter__()
+        bar_state["bar"] = progress_bar(total, "ingesting", items=True).__enter__()
 
     def progress(result) -> None:
         bar = bar_state.get("bar")
@@ -74,7 +75,7 @@ def ingest_command(app, paths: tuple[str, ...], jobs: int, passwords: tuple[str,
             if app.debug and result.trace:
                 messages.append(result.trace.rstrip())
         if bar is not None:
-            bar.update(1, Path(result.path).name[:40])
+            bar.update(1, Path(result.path).name)
 
     try:
         report = ingest(store, list(paths), jobs=jobs, password=list(passwords),
@@ -111,56 +112,60 @@ def ingest_command(app, paths: tuple[str, ...], jobs: int, passwords: tuple[str,
 
 @documents_group.command("list")
 @click.option("--all", "all_versions", is_flag=True, help="Include superseded versions.")
-@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
-              show_default=True, help="table for reading, jsonl (one JSON object a line) for "
-              "scripts.")
+@format_option(LISTING_FORMATS, "table")
+@output_option()
 @pass_app
-def documents_list(app, all_versions: bool, fmt: str) -> None:
+def documents_list(app, all_versions: bool, fmt: str | None, output: Path | None) -> None:
     """List ingested documents with status, pages, sentences and errors.
 
-    Example: realistcoder documents list --all
+    Example: realistcoder documents list --all -o documents.csv
     """
+    fmt = pick_format(output, fmt, LISTING_FORMATS, "table")
     rows = docs.list_documents(app.store(create=False), all_versions=all_versions)
-    if fmt == "jsonl":
-        for row in rows:
-            echo(json.dumps(row, ensure_ascii=False))
-        return
+    if fmt != "table":
+        rows = [{**r, "warnings": json.loads(r["warnings"] or "[]")} for r in rows]
+    emit(rows, DOCUMENT_FIELDS, fmt, output, what="documents", table=_documents_table,
+         title="Documents", empty="no documents yet: run `realistcoder ingest PATH...`")
+
+
+def _documents_table(rows: list[dict]) -> list[str]:
     if not rows:
-        echo("no documents yet: run `realistcoder ingest PATH...`")
-        return
-    echo(f"{'id':>4}  {'status':<10} {'ver':>3} {'pages':>5} {'sents':>6}  file / title / error")
+        return []
+    lines = [f"{'id':>4}  {'status':<10} {'ver':>3} {'pages':>5} {'sents':>6}  "
+             "file / title / error"]
     for r in rows:
-        echo(f"{r['id']:>4}  {r['status']:<10} {r['version']:>3} {r['n_pages']:>5} "
-             f"{r['n_sentences']:>6}  {r['file_name']}")
+        lines.append(f"{r['id']:>4}  {r['status']:<10} {r['version']:>3} {r['n_pages']:>5} "
+                     f"{r['n_sentences']:>6}  {r['file_name']}")
         if r["title"]:
-            echo(f"{'':>35}{_clip(r['title'], 70)}")
+            lines.append(f"{'':>35}{_clip(r['title'], 70)}")
         if r["error"]:
-            echo(f"{'':>35}{r['error']}")
+            lines.append(f"{'':>35}{r['error']}")
         for warning in json.loads(r["warnings"] or "[]"):
-            echo(f"{'':>35}warning: {warning}")
+            lines.append(f"{'':>35}warning: {warning}")
+    return lines
 
 
 @cli.command("sentences")
 @click.argument("doc")
 @click.option("--section", "sections", multiple=True, type=click.Choice(SECTION_KINDS),
               help="Only these section kinds (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
-              show_default=True, help="table for reading, jsonl (one JSON object a line) for "
-              "scripts.")
+@format_option(LISTING_FORMATS, "table")
+@output_option()
 @pass_app
-def sentences_command(app, doc: str, sections: tuple[str, ...], fmt: str) -> None:
+def sentences_command(app, doc: str, sections: tuple[str, ...], fmt: str | None,
+                      output: Path | None) -> None:
     """Show the sentences of one document (by id or file name).
 
     Example: realistcoder sentences 3 --section body --format jsonl
     """
+    fmt = pick_format(output, fmt, LISTING_FORMATS, "table")
     store = app.store(create=False)
     row = docs.get_document(store, doc)
-    for s in docs.document_sentences(store, row["id"], sections or None):
-        if fmt == "jsonl":
-            echo(json.dumps(_public(s), ensure_ascii=False))
-        else:
-            mark = " [!: " + ", ".join(json.loads(s["flags"])) + "]" if s.get("flags") else ""
-            echo(f"{s['id']:>7}  p{s['page']:<3} {s['section']:<12} {s['text']}{mark}")
+    rows = [_public(s) for s in docs.document_sentences(store, row["id"], sections or None)]
+    emit(rows, EXPORT_FIELDS, fmt, output, what="sentences", title=row["file_name"],
+         table=lambda rs: [f"{s['sentence_id']:>7}  p{s['page']:<3} {s['section']:<12} "
+                           f"{s['text']}" + (" [!: " + ", ".join(s["flags"]) + "]"
+                                             if s.get("flags") else "") for s in rs])
 
 
 @cli.command("search")
@@ -169,11 +174,11 @@ def sentences_command(app, doc: str, sections: tuple[str, ...], fmt: str) -> Non
               help="Show at most this many sentences, best matches first.")
 @click.option("--doc", "--document", "doc", default=None,
               help="Only this document (id or file name).")
-@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
-              show_default=True, help="table for reading, jsonl (one JSON object a line) for "
-              "scripts.")
+@format_option(LISTING_FORMATS, "table")
+@output_option()
 @pass_app
-def search_command(app, query: str, limit: int, doc: str | None, fmt: str) -> None:
+def search_command(app, query: str, limit: int, doc: str | None, fmt: str | None,
+                   output: Path | None) -> None:
     """Full-text search over sentences (SQLite FTS5: words, "phrases", OR, NOT, prefix*).
 
     Example: realistcoder search '"shared decision" OR trust'
@@ -183,52 +188,37 @@ def search_command(app, query: str, limit: int, doc: str | None, fmt: str) -> No
 
         raise InputError("the query is empty", subject="search",
                          fix="give words to look for, e.g. realistcoder search 'trust'")
+    fmt = pick_format(output, fmt, LISTING_FORMATS, "table")
     store = app.store(create=False)
     doc_id = docs.get_document(store, doc)["id"] if doc else None
-    rows = docs.search_sentences(store, query, limit=limit, document_id=doc_id)
-    if fmt == "jsonl":
-        for r in rows:
-            echo(json.dumps({**_public(r), "snippet": r["snippet"]}, ensure_ascii=False))
-        return
-    if not rows:
-        click.echo("no matches", err=True)
-    for r in rows:
-        echo(f"{r['document']}  p{r['page']}  #{r['id']}  {r['snippet']}")
+    rows = [{**_public(r), "snippet": r["snippet"]}
+            for r in docs.search_sentences(store, query, limit=limit, document_id=doc_id)]
+    emit(rows, [*EXPORT_FIELDS, "snippet"], fmt, output, what="matches",
+         title=f"Search: {query}", empty="no matches",
+         table=lambda rs: [f"{r['document']}  p{r['page']}  #{r['sentence_id']}  "
+                           f"{r['snippet']}" for r in rs])
 
 
 @export_group.command("sentences")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
-              show_default=True, help="jsonl (one JSON object a line) or csv.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write here instead of stdout ('-': stdout).")
+@format_option(RECORD_FORMATS, "jsonl")
+@output_option()
 @click.option("--doc", "--document", "doc_refs", multiple=True,
               help="Only these documents (id or file name).")
 @pass_app
-def export_sentences(app, fmt: str, output: Path | None, doc_refs: tuple[str, ...]) -> None:
-    """Write every sentence of the current documents with its provenance (JSONL or CSV).
+def export_sentences(app, fmt: str | None, output: Path | None,
+                     doc_refs: tuple[str, ...]) -> None:
+    """Write every sentence of the current documents with its provenance.
 
     Fields: sentence_id, document, document_id, page, start, end, text, section. In CSV a text
     that a spreadsheet would run as a formula (starting with = + - @) gets a leading '.
 
-    Example: realistcoder export sentences --format csv -o sentences.csv
+    Example: realistcoder export sentences -o sentences.csv
     """
-    from realistcoder.export.safe import spreadsheet_text
-
+    fmt = pick_format(output, fmt, RECORD_FORMATS, "jsonl")
     store = app.store(create=False)
     ids = [docs.get_document(store, ref)["id"] for ref in doc_refs] or None
-    rows = docs.export_sentences(store, ids)
-    with output_stream(output) as stream:  # '-' is standard output, as for other Unix tools
-        if fmt == "csv":
-            writer = csv.DictWriter(stream, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
-            writer.writeheader()
-            for r in rows:
-                writer.writerow({**r, "text": spreadsheet_text(r["text"])})
-        else:
-            for r in rows:
-                stream.write(json.dumps({k: r[k] for k in EXPORT_FIELDS}, ensure_ascii=False))
-                stream.write("\n")
-    if output and str(output) != "-":
-        click.echo(f"wrote {output}", err=True)
+    emit(docs.export_sentences(store, ids), EXPORT_FIELDS, fmt, output, what="sentences",
+         title="Sentences")
 
 
 def _carry_lines(result, version: int) -> list[str]:

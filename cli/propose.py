@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
-import csv
 import json
-import sys
 from pathlib import Path
 
 import click
 
 from realistcoder.cli.groups import cli as root
-from realistcoder.cli.groups import echo, export_group, output_stream, pass_app, stdout_is_terminal
-from realistcoder.codebook import ROLES, default_codebook_path, load_codebook
+from realistcoder.cli.groups import (
+    complete_codebook,
+    echo,
+    export_group,
+    pass_app,
+    stdout_is_terminal,
+    viewer,
+)
+from realistcoder.cli.output import (
+    LISTING_FORMATS,
+    RECORD_FORMATS,
+    emit,
+    format_option,
+    output_option,
+    pick_format,
+)
+from realistcoder.cli.screen import progress_bar
+from realistcoder.codebook.model import ROLES
 from realistcoder.errors import InputError, NotFoundError
-from realistcoder.export.safe import spreadsheet_text
 from realistcoder.ingest.sections import PROPOSE_BY_DEFAULT, SECTION_KINDS
 from realistcoder.propose.run import DEFAULT_MIN_SCORE, plan, propose
 from realistcoder.store import proposals as proposals_db
@@ -38,8 +51,11 @@ def _score(ctx, param, value):
 def _codebooks(store, files: tuple[Path, ...]):
     """(codebook_id, Codebook) to propose with: the files given (stored as versions), else the
     latest stored version of each codebook, else the shipped default (stored)."""
+    from realistcoder.codebook.io import default_codebook_path, load_codebook, resolve_codebook
+
     if files:
-        return [(save_codebook(store, cb, str(f)), cb) for f in files for cb in [load_codebook(f)]]
+        return [(save_codebook(store, cb, str(resolve_codebook(f))), cb)
+                for f in files for cb in [load_codebook(f)]]
     stored = stored_codebooks(store, latest_only=True)
     stored = [(cb_id, cb) for cb_id, cb in stored if code_row_ids(store, cb_id)]
     if stored:
@@ -56,8 +72,10 @@ def _document_ids(store, refs: tuple[str, ...]) -> list[int] | None:
 @root.command("propose")
 @click.option("--codebook", "codebook_files", multiple=True,
               type=click.Path(path_type=Path, dir_okay=False),
-              help="Codebook file (YAML, CSV, XLSX, QDC); repeatable. Stored as a version. "
-              "[default: the codebooks loaded into the store, else codebooks/mcp-realist.yaml]")
+              metavar="FILE|ID", shell_complete=complete_codebook,
+              help="Codebook file (YAML, CSV, XLSX, QDC) or a shipped codebook's id "
+              "(mcp-realist, mcp-components, logic-model); repeatable. Stored as a version. "
+              "[default: the codebooks loaded into the store, else mcp-realist]")
 @click.option("--min-score", type=float, default=DEFAULT_MIN_SCORE, show_default=True,
               callback=_score, help="Keep code proposals scoring at least this (0-1).")
 @click.option("--roles/--no-roles", default=True, show_default=True,
@@ -100,7 +118,7 @@ def propose_command(app, codebook_files, min_score, roles, learn, reviewer, cons
 
     \b
     More examples:
-      realistcoder propose --codebook codebooks/mcp-components.yaml --min-score 0.5
+      realistcoder propose --codebook mcp-components --min-score 0.5
       realistcoder propose --document report.pdf --all-sections
       realistcoder propose --learn --reviewer alice
 
@@ -119,8 +137,7 @@ def propose_command(app, codebook_files, min_score, roles, learn, reviewer, cons
     work = plan(store, targets, min_score=min_score, document_ids=document_ids, sections=chosen,
                 roles=roles)
     total = sum(w.sentences for w in work if w.todo)
-    with click.progressbar(length=max(total, 1), label="Proposing", file=sys.stderr,
-                           show_pos=True, hidden=not sys.stderr.isatty()) as bar:
+    with progress_bar(total, "Proposing") as bar:
         summary = propose(store, targets, min_score=min_score, document_ids=document_ids,
                           sections=chosen, progress=bar.update, work=work, roles=roles)
     names = ", ".join(f"{cb.name} {cb.version} (#{cb_id})" for cb_id, cb in targets)
@@ -204,7 +221,8 @@ def _filters(func):
                      "superseded: replaced by a newer codebook version; all: all but "
                      "superseded. pending/decided need --reviewer (or --unblind: by anyone)."),
         click.option("--reviewer", default=None, metavar="NAME",
-                     help="Whose decisions --status and the status column refer to."),
+                     help="Whose decisions --status and the status column refer to "
+                     "[default: $REALISTCODER_REVIEWER, unless --unblind]."),
         click.option("--unblind", is_flag=True,
                      help="Without --reviewer: count anyone's decisions (once every reviewer "
                      "has finished)."),
@@ -223,7 +241,7 @@ def _select(app, codes, roles, theories, documents, status, min_score, reviewer,
         store, codes=codes, roles=roles, theories=theories,
         document_ids=_document_ids(store, documents) or (), status=status,
         min_score=min_score, limit=limit,
-        reviewer=check_reviewer(reviewer) if reviewer is not None else None,
+        reviewer=viewer(reviewer, unblind),
         unblinded=unblind,
     )
 
@@ -257,11 +275,11 @@ def highlight(text: str, matched: list[dict], color: bool) -> str:
 @root.command("proposals")
 @_filters
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Show at most N.")
-@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
-              show_default=True)
+@format_option(LISTING_FORMATS, "table")
+@output_option()
 @pass_app
 def proposals_command(app, codes, roles, theories, documents, status, min_score, reviewer,
-                      unblind, limit, fmt):
+                      unblind, limit, fmt, output):
     """List proposals, with the words that triggered them.
 
     In the table, matched words are in [brackets] and cues, negations and hedges in {braces}
@@ -273,16 +291,19 @@ def proposals_command(app, codes, roles, theories, documents, status, min_score,
 
     Example: realistcoder proposals --role outcome --reviewer alice --status pending
     """
+    fmt = pick_format(output, fmt, LISTING_FORMATS, "table")
     rows = _select(app, codes, roles, theories, documents, status, min_score, reviewer, unblind,
                    limit)
-    if fmt == "jsonl":
-        for row in rows:
-            echo(json.dumps({k: row[k] for k in EXPORT_FIELDS}, ensure_ascii=False))
-        return
-    if not rows:
-        echo("No proposals match. (Run `realistcoder propose`, or relax the filters.)", err=True)
-        return
-    color = stdout_is_terminal()
+    color = stdout_is_terminal() and output is None
+    emit(rows, EXPORT_FIELDS, fmt, output, what="proposals", title="Proposals",
+         empty="No proposals match. (Run `realistcoder propose`, or relax the filters.)",
+         table=lambda rs: _proposals_table(rs, color))
+    if fmt == "table" and rows and output is None:
+        echo(f"{len(rows)} proposals", err=True)
+
+
+def _proposals_table(rows: list[dict], color: bool) -> list[str]:
+    lines = []
     for row in rows:
         flags = f"  [{', '.join(row['flags'])}]" if row["flags"] else ""
         status = "" if row["status"] == "blinded" else f"  {row['status']}"
@@ -290,21 +311,19 @@ def proposals_command(app, codes, roles, theories, documents, status, min_score,
                 else "(role proposal, no code)")
         head = (f"#{row['proposal_id']}  {row['score']:.2f}  {row['role']:<9}  {what}  "
                 f"{row['document']} p.{row['page']}  {row['method']}{status}{flags}")
-        echo(click.style(head, bold=True) if color else head)
-        echo("    " + highlight(row["text"], row["matched"], color))
-    echo(f"{len(rows)} proposals", err=True)
+        lines.append(click.style(head, bold=True) if color else head)
+        lines.append("    " + highlight(row["text"], row["matched"], color))
+    return lines
 
 
 @export_group.command("proposals")
 @_filters
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
-              show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write here instead of standard output.")
+@format_option(RECORD_FORMATS, "jsonl")
+@output_option()
 @pass_app
 def export_proposals(app, codes, roles, theories, documents, status, min_score, reviewer,
                      unblind, fmt, output):
-    """Write proposals as JSON lines or CSV, one per proposal.
+    """Write proposals, one record per proposal (JSON lines, JSON, CSV, XLSX, Markdown, HTML).
 
     A role proposal has code null (empty in CSV); with --reviewer NAME the export holds what
     NAME sees: their learned proposals and learned scores included.
@@ -316,49 +335,37 @@ def export_proposals(app, codes, roles, theories, documents, status, min_score, 
     `realistcoder models`). In CSV, matched and flags are JSON text. status is per
     reviewer, as in `realistcoder proposals` (blinded without --reviewer or --unblind).
 
-    Example: realistcoder export proposals --format csv -o proposals.csv
+    Example: realistcoder export proposals -o proposals.csv
     """
+    fmt = pick_format(output, fmt, RECORD_FORMATS, "jsonl")
     rows = _select(app, codes, roles, theories, documents, status, min_score, reviewer, unblind)
-    with output_stream(output) as handle:
-        _write(handle, rows, fmt)
-    if output and str(output) != "-":
-        echo(f"Wrote {len(rows)} proposals to {output}", err=True)
+    emit(rows, EXPORT_FIELDS, fmt, output, what="proposals", title="Proposals")
 
 
-def _write(handle, rows: list[dict], fmt: str) -> None:
-    if fmt == "jsonl":
-        for row in rows:
-            record = {k: row[k] for k in EXPORT_FIELDS}
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        return
-    writer = csv.DictWriter(handle, fieldnames=EXPORT_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({
-            **{k: spreadsheet_text(v) if isinstance(v := row[k], str) else v
-               for k in EXPORT_FIELDS},
-            "matched": json.dumps(row["matched"], ensure_ascii=False),
-            "flags": json.dumps(row["flags"]),
-        })
+MODEL_FIELDS = ("id", "reviewer", "method", "version", "created_at", "n_decisions",
+                "last_decision_id", "n_sentences", "examples", "settings", "metrics", "uuid")
 
 
 @root.command("models")
 @click.option("--reviewer", "-r", metavar="NAME", help="Only NAME's models (blinded view).")
 @click.option("--unblind", is_flag=True, help="Every reviewer's models.")
-@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
-              show_default=True)
+@format_option(LISTING_FORMATS, "table")
+@output_option()
 @pass_app
-def models_command(app, reviewer, unblind, fmt):
+def models_command(app, reviewer, unblind, fmt, output):
     """List the learned models: the ledger `propose --learn` keeps.
 
     Each row says whose decisions a model learned from, how many (and up to which decision),
-    when, with which version, on how many sentences per role, and its cross-validated F1
-    against the role detector alone.
+    when, with which version, on how many sentences per role, and, per role, what was kept
+    (your model, the detector with your threshold, or the detector) with its cross-validated
+    F1 against the detector as shipped.
 
     Example: realistcoder models --reviewer alice
     """
     from realistcoder.store import learning
 
+    fmt = pick_format(output, fmt, LISTING_FORMATS, "table")
+    reviewer = viewer(reviewer, unblind)
     if not reviewer and not unblind:
         raise InputError("the models are each reviewer's own", subject="models",
                          fix="pass --reviewer NAME, or --unblind for everyone's")
@@ -369,21 +376,20 @@ def models_command(app, reviewer, unblind, fmt):
     for r in rows:
         for key in ("examples", "settings", "metrics"):
             r[key] = json.loads(r[key])
-    if fmt == "jsonl":
-        for r in rows:
-            echo(json.dumps(r, ensure_ascii=False))
-        return
-    if not rows:
-        echo("No learned models yet: run `realistcoder propose --learn --reviewer NAME`.",
-             err=True)
-        return
+    emit(rows, MODEL_FIELDS, fmt, output, what="models", title="Learned models",
+         empty="No learned models yet: run `realistcoder propose --learn --reviewer NAME`.",
+         table=_models_table)
+
+
+def _models_table(rows: list[dict]) -> list[str]:
+    lines = []
     for r in rows:
         ex = ", ".join(f"{k} {v['positive']}+/{v['negative']}-" for k, v in r["examples"].items())
         cv = ", ".join(f"{k} {v['choice']} {v['f1']:.2f} vs {v['cold_f1']:.2f}"
                        for k, v in r["metrics"].items() if v.get("folds"))
-        echo(f"#{r['id']}  {r['reviewer']}  {r['created_at'][:19]}  {r['n_decisions']} decisions "
-             f"(to #{r['last_decision_id']})  {r['n_sentences']} sentences: {ex}")
-        echo(f"      {r['version']}; kept per role, cross-validated F1 vs the detector: "
-             f"{cv or 'n/a'}"
-             + (f"; detector kept for {', '.join(r['settings'].get('fallback', []))}"
-                if r["settings"].get("fallback") else ""))
+        lines.append(f"#{r['id']}  {r['reviewer']}  {r['created_at'][:19]}  {r['n_decisions']} "
+                     f"decisions (to #{r['last_decision_id']})  {r['n_sentences']} sentences: "
+                     f"{ex}")
+        lines.append(f"      {r['version']}; kept per role, cross-validated F1 vs the "
+                     f"detector: {cv or 'n/a'}")
+    return lines

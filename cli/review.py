@@ -6,12 +6,14 @@ in ``review_io``; the terminal loop in ``review_tui``. Both attach their command
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import click
 
 from realistcoder.cli import review_io  # noqa: F401  (attaches export/import commands)
-from realistcoder.cli.groups import cli, echo, echo_problems, pass_app
+from realistcoder.cli.groups import REVIEWER_HELP, cli, echo, echo_problems, pass_app, viewer, who
+from realistcoder.cli.output import LISTING_FORMATS, emit, format_option, output_option, pick_format
 from realistcoder.errors import InputError
 from realistcoder.review.retrain import DEFAULT_EVERY, BackgroundLearner
 from realistcoder.review.session import STATUS_CHOICES, Filters, ReviewSession
@@ -20,11 +22,14 @@ from realistcoder.store import review as rv
 from realistcoder.store.documents import get_document
 
 reviewer_option = click.option("--reviewer", "-r", metavar="NAME", required=False,
-                               help="Who is deciding (required; the same name every session).")
+                               help="Who is deciding (the same name every session) "
+                               f"{REVIEWER_HELP}.")
+view_option = click.option("--reviewer", "-r", metavar="NAME", required=False,
+                           help=f"Whose view (the review is blinded) {REVIEWER_HELP}.")
 
 
 def need_reviewer(reviewer: str | None) -> str:
-    return rv.check_reviewer(reviewer)
+    return who(reviewer)
 
 
 def parse_range(text: str) -> tuple[int, int | None]:
@@ -79,6 +84,18 @@ def review_cmd(app, reviewer, code, role, theory, document, min_score, status, l
              "(run `realistcoder propose` first, or relax --status / --min-score).")
         return
     review_tui.run(session)
+
+
+def _keys_help() -> str:
+    """The keys of the review screen, for `review --help` (from the screen's own table)."""
+    from realistcoder.cli.review_tui import KEYS
+
+    lines = [f"  {key}  {text}" for key, text in KEYS]
+    return "\b\nKeys (one key press each; from a pipe, one key a line):\n" + "\n".join(lines)
+
+
+review_cmd.help = inspect.cleandoc(review_cmd.help).replace(
+    "\n\nExample:", f"\n\n{_keys_help()}\n\nExample:", 1)
 
 
 @cli.command("decide")
@@ -188,14 +205,34 @@ def uncode_cmd(app, coding_id, note, reviewer):
 @cli.command("undo")
 @click.option("--decision", "decision_id", type=int,
               help="Undo this decision id instead of your latest.")
+@click.option("--batch", "batch_id", metavar="ID",
+              help="Undo a whole import batch (see `realistcoder log --batches`).")
 @reviewer_option
 @pass_app
-def undo_cmd(app, decision_id, reviewer):
-    """Undo your latest decision (or a given one), exactly.
+def undo_cmd(app, decision_id, batch_id, reviewer):
+    """Undo your latest decision (or a given one, or a whole import batch), exactly.
 
-    Example: realistcoder undo --reviewer alice
+    Undoing appends `undo` decisions to the log; nothing is deleted.
+
+    Example: realistcoder undo --batch 3 --reviewer alice
     """
     reviewer = need_reviewer(reviewer)
+    if batch_id is not None:
+        if decision_id is not None:
+            raise InputError("--decision and --batch contradict each other", subject="undo",
+                             fix="pass one of them")
+        from realistcoder.store.batches import undo_batch
+
+        report = undo_batch(app.store(), batch_id, reviewer)
+        b = report.batch
+        echo(f"undid batch {b['id']} ({b['kind']} {b['source'] or ''}): {report.undone} "
+             f"decisions reversed as batch {report.undo_batch}".replace("  ", " "))
+        if report.superseded:
+            shown = ", ".join(map(str, report.superseded[:10]))
+            more = "..." if len(report.superseded) > 10 else ""
+            echo(f"note: {len(report.superseded)} proposals were decided again after the import "
+                 f"({shown}{more}); those later decisions stand", err=True)
+        return
     result = rv.undo(app.store(), reviewer, decision_id)
     if result is None:
         echo(f"nothing to undo for {reviewer}")
@@ -210,26 +247,67 @@ def undo_cmd(app, decision_id, reviewer):
              "move to the new version)")
 
 
+LOG_FIELDS = ["id", "created_at", "reviewer", "action", "code", "proposal_id", "sentence_id",
+              "end_sentence_id", "note", "undone_by", "batch_id", "origin", "resolved_by",
+              "target_uuid", "uuid"]
+BATCH_FIELDS = ["id", "reviewer", "kind", "source", "decisions", "undone_by", "undoes",
+                "created_at", "uuid"]
+
+
 @cli.command("log")
-@reviewer_option
+@view_option
 @click.option("--unblind", is_flag=True, help="Show every reviewer's decisions.")
+@click.option("--batches", "show_batches", is_flag=True,
+              help="List the import batches (what `undo --batch ID` reverses) instead.")
+@format_option(LISTING_FORMATS, "table")
+@output_option()
 @pass_app
-def log_cmd(app, reviewer, unblind):
+def log_cmd(app, reviewer, unblind, show_batches, fmt, output):
     """Show the decision log (the audit trail), oldest first.
 
-    Example: realistcoder log --reviewer alice
+    Example: realistcoder log --reviewer alice -o alice-log.csv
     """
-    viewer = need_reviewer(reviewer) if reviewer and not unblind else None
+    fmt = pick_format(output, fmt, LISTING_FORMATS, "table")
+    reviewer = viewer(reviewer, unblind)
+    seen_by = reviewer if not unblind else None
+    if show_batches:
+        from realistcoder.store.batches import list_batches
+
+        rows = list_batches(app.store(), viewer=seen_by, unblinded=seen_by is None)
+        if reviewer and unblind:
+            rows = [r for r in rows if r["reviewer"] == reviewer]
+        emit(rows, BATCH_FIELDS, fmt, output, what="batches", title="Import batches",
+             table=_batch_table, empty="no import batches yet")
+        return
     rows = rv.decision_log(app.store(), [reviewer] if reviewer and unblind else None,
-                           viewer=viewer, unblinded=unblind)
+                           viewer=seen_by, unblinded=unblind)
+    emit(rows, LOG_FIELDS, fmt, output, what="decisions", title="Decision log",
+         table=_log_table, empty="no decisions yet")
+
+
+def _log_table(rows: list[dict]) -> list[str]:
+    lines = []
     for d in rows:
         target = (f"proposal {d['proposal_id']}" if d["proposal_id"]
                   else f"sentence {d['sentence_id']}" if d["sentence_id"] else "")
         undone = f" [undone by {d['undone_by']}]" if d["undone_by"] else ""
         undone += " [carried by ingest: the file changed]" if d.get("origin") == "carry" else ""
+        batch = f" [batch {d['batch_id']}]" if d["batch_id"] else ""
         note = f" note: {d['note']}" if d["note"] else ""
-        echo(f"{d['id']:>5} {d['created_at'][:19]} {d['reviewer']:<10} {d['action']:<7} "
-             f"{d['code'] or '':<18} {target}{undone}{note}")
+        what = d["code"] or d.get("role") or ""
+        lines.append(f"{d['id']:>5} {d['created_at'][:19]} {d['reviewer']:<10} "
+                     f"{d['action']:<7} {what:<18} {target}{batch}{undone}{note}")
+    return lines
+
+
+def _batch_table(rows: list[dict]) -> list[str]:
+    lines = []
+    for b in rows:
+        state = (f" [undone by batch {b['undone_by']}]" if b["undone_by"]
+                 else f" [undoes batch {b['undoes']}]" if b["undoes"] else "")
+        lines.append(f"{b['id']:>4} {b['created_at'][:19]} {b['reviewer']:<10} "
+                     f"{b['kind']:<17} {b['decisions']:>5} decisions  {b['source'] or ''}{state}")
+    return lines
 
 
 @cli.command("appraise")
@@ -252,23 +330,32 @@ def appraise_cmd(app, document, relevance, rigour, note, reviewer):
 
 
 @cli.command("status")
-@reviewer_option
+@view_option
 @click.option("--unblind", is_flag=True, help="Show every reviewer's figures.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+@format_option(("table", "json"), "table")
+@output_option()
 @pass_app
-def status_cmd(app, reviewer, unblind, fmt):
+def status_cmd(app, reviewer, unblind, fmt, output):
     """Documents, proposals pending / decided per reviewer, codings per theory and role.
 
-    Example: realistcoder status --reviewer alice
+    Example: realistcoder status --reviewer alice --format json
     """
     import json
 
+    from realistcoder.cli.output import existed, to_stdout, written
+    from realistcoder.files import atomic_output
     from realistcoder.review.status import render_status, review_status
 
-    viewer = need_reviewer(reviewer) if reviewer else None
-    data = review_status(app.store(), viewer=viewer, unblinded=unblind)
-    echo(json.dumps(data, indent=2) if fmt == "json" else render_status(data))
+    fmt = pick_format(output, fmt, ("table", "json"), "table")
+    data = review_status(app.store(), viewer=viewer(reviewer), unblinded=unblind)
+    text = json.dumps(data, indent=2) if fmt == "json" else render_status(data)
+    if to_stdout(output):
+        echo(text)
+        return
+    was_there = existed(output)
+    with atomic_output(output) as tmp:
+        tmp.write_text(text + "\n", encoding="utf-8")
+    written(output, was_there, "the status", fmt)
 
 
 @cli.command("merge")

@@ -22,34 +22,53 @@ KEYS = [
     ("a", "accept the proposed code (a role proposal: code the role alone)"),
     ("r", "reject the proposal"),
     ("c", "choose the code: type its id, or words of its label and pick a number"),
-    ("x", "the sentence carries no role: reject its proposals and mark it (the model learns)"),
+    ("x", "no role here: reject the proposals on it and mark it (the model learns)"),
     ("p", "extend the fragment to the previous sentence"),
     ("n", "extend the fragment to the next sentence"),
     ("o", "add a note to the next decision"),
     ("s", "skip (leave pending; it comes back next session)"),
+    ("m", "more: show all of a card clipped to fit the screen (m again clips it)"),
     ("u", "undo your last decision"),
     ("q", "quit (every decision is already saved)"),
     ("?", "this help"),
 ]
 KEY_LINE = "[a]ccept [r]eject [c]ode [x]none [p]rev [n]ext n[o]te [s]kip [u]ndo [q]uit [?]"
+CONTEXT_LINES = 2  # of the sentence before and after, when clipped
 
 
 def width() -> int:
     return max(40, min(shutil.get_terminal_size((80, 24)).columns, 100) - 1)
 
 
+def height() -> int:
+    return max(12, shutil.get_terminal_size((80, 24)).lines)
+
+
+def clip(lines: list[str], keep: int, prefix: str, what: str) -> list[str]:
+    """``lines`` cut to ``keep``, with a last line saying how many more and how to see them."""
+    if len(lines) <= keep:
+        return lines
+    return [*lines[:keep], f"{prefix}… {len(lines) - keep} more lines of {what}: "
+                           "press m to show them"]
+
+
 def wrap_spans(text: str, limit: int) -> list[tuple[int, int]]:
-    """Greedy word wrap returning (start, end) offsets of each line in ``text``."""
+    """Greedy word wrap returning (start, end) offsets of each line in ``text``; a word longer
+    than a line (a dot leader, a URL) is cut, so that no line is wider than ``limit``."""
+    limit = max(limit, 1)
     lines: list[tuple[int, int]] = []
     start = end = None
     for m in re.finditer(r"\S+", text):
-        if start is None:
-            start, end = m.start(), m.end()
-        elif m.end() - start <= limit:
-            end = m.end()
-        else:
+        w0, w1 = m.start(), m.end()
+        if start is not None and w1 - start <= limit:
+            end = w1
+            continue
+        if start is not None:
             lines.append((start, end))
-            start, end = m.start(), m.end()
+        while w1 - w0 > limit:  # a word wider than a line: whole lines of it
+            lines.append((w0, w0 + limit))
+            w0 += limit
+        start, end = w0, w1
     if start is not None:
         lines.append((start, end))
     return lines or [(0, 0)]
@@ -84,45 +103,75 @@ def block(text: str, prefix: str, limit: int, spans=(), color=False, dim=False) 
     return lines
 
 
-def render(card: Card, color: bool) -> str:
-    limit = width()
+def header(card: Card, limit: int) -> str:
+    """The card's first line: document, page, proposal; this queue's progress and the
+    reviewer's overall progress (earlier sessions included)."""
     p = card.proposal
-    tail = f" {card.position}/{card.total} | {card.done} done, {card.remaining} left --"
+    tail = (f" {card.position}/{card.total} | {card.done} done | overall "
+            f"{card.overall_done}/{card.overall_total} --")
     rest = f" | page {p['page']} | proposal {p['id']} "
     room = limit - len(tail) - len(rest) - 4
     name = p["document"] if len(p["document"]) <= room else p["document"][: max(room - 1, 8)] + "~"
     head = f"-- {name}{rest}"
-    lines = [head + "-" * max(1, limit - len(head) - len(tail)) + tail]
-    if card.before:
-        lines += block(card.before["text"], "    ", limit, color=color, dim=True)
+    return head + "-" * max(1, limit - len(head) - len(tail)) + tail
+
+
+def render(card: Card, color: bool, expanded: bool = False) -> str:
+    """The card as text within the terminal's width. A card taller than the screen (less the
+    prompt line) is clipped, unless ``expanded``: the sentences either side and the code's
+    description to two lines each, then the fragment to the rows left, so that the header
+    stays in view."""
+    head, before, fragment, after, tail = _card_parts(card, color, None)
+    rows = height() - 1  # the prompt
+    if expanded or 1 + len(before) + len(fragment) + len(after) + len(tail) <= rows:
+        return "\n".join([head, *before, *fragment, *after, *tail])
+    head, before, fragment, after, tail = _card_parts(card, color, CONTEXT_LINES)
+    keep = max(3, rows - 1 - len(before) - len(after) - len(tail) - 1)  # - the "more" line
+    fragment = clip(fragment, keep, "  > ", "the fragment")
+    return "\n".join([head, *before, *fragment, *after, *tail])
+
+
+def _card_parts(card: Card, color: bool, context: int | None):
+    """(header, before, fragment, after, code and keys) lines; ``context`` clips the sentences
+    either side and the description to that many lines."""
+    limit = width()
+    p = card.proposal
+    context = 10**9 if context is None else context
+    fragment: list[str] = []
     for s in card.fragment:
         spans = card.highlights if s["id"] == p["sentence_id"] else []
-        lines += block(s["text"], "  > ", limit, spans, color)
+        fragment += block(s["text"], "  > ", limit, spans, color)
+    before = after = []
+    if card.before:
+        before = clip(block(card.before["text"], "    ", limit, color=color, dim=True),
+                      context, "    ", "the sentence before")
     if card.after:
-        lines += block(card.after["text"], "    ", limit, color=color, dim=True)
+        after = clip(block(card.after["text"], "    ", limit, color=color, dim=True),
+                     context, "    ", "the sentence after")
     c = card.code
     role = c["role"] + (f" ({c['mechanism_type']})" if c.get("mechanism_type") else "")
-    lines.append("")
+    tail = [""]
     if c["code"]:
-        lines += block(f"{c['code']}: {c['label']}", "code  ", limit)
+        tail += block(f"{c['code']}: {c['label']}", "code  ", limit)
     else:  # a role proposal: a accepts the role alone, c gives it a code
-        lines += block(f"{role} evidence (no code yet: a keeps the role, c picks a code)",
-                       "role  ", limit)
-    lines += block(f"{role} | theory {c['theory'] or '-'} | score {p['score']:.2f}"
-                   f" | {p['method']}", "      ", limit)
+        tail += block(f"{role} evidence (no code yet: a keeps the role, c picks a code)",
+                      "role  ", limit)
+    tail += block(f"{role} | theory {c['theory'] or '-'} | score {p['score']:.2f}"
+                  f" | {p['method']}", "      ", limit)
     why = explanation(p)
     if why:
-        lines += block(f"why: {why}", "      ", limit)
+        tail += clip(block(f"why: {why}", "      ", limit), context, "      ", "the reasons")
     if c.get("description"):
-        lines += block(c["description"], "      ", limit)
+        tail += clip(block(c["description"], "      ", limit), context, "      ",
+                     "the description")
     if card.status != "pending":
-        lines.append(f"      your current decision: {card.status}")
+        tail.append(f"      your current decision: {card.status}")
     if len(card.fragment) > 1:
-        lines.append(f"      fragment: {len(card.fragment)} sentences")
+        tail.append(f"      fragment: {len(card.fragment)} sentences")
     if card.note:
-        lines += block(card.note, "note  ", limit)
-    lines.append(KEY_LINE)
-    return "\n".join(lines)
+        tail += block(card.note, "note  ", limit)
+    tail.append(KEY_LINE)
+    return header(card, limit), before, fragment, after, tail
 
 
 def explanation(p: dict) -> str:
@@ -262,14 +311,22 @@ def run(session: ReviewSession) -> dict:
     """Drive a session until the queue ends or the reviewer quits; return a summary."""
     term = Terminal()
     done0, total = session.progress()
+    overall_done, overall_total = session.overall()
     click.echo(f"reviewing as {session.reviewer}: {total} proposals in this queue, "
-               f"{done0} already decided.\nPress ? for help.")
+               f"{done0} already decided.\nOverall you have decided {overall_done} of "
+               f"{overall_total} proposals. Press ? for help.")
+    expanded, shown = False, None
     try:
         while not session.finished:
             card = session.current()
+            if card.proposal["id"] != shown:  # a new card starts clipped
+                expanded, shown = False, card.proposal["id"]
             click.echo()
-            click.echo(render(card, term.color))
+            click.echo(render(card, term.color, expanded))
             key = term.key()
+            if key == "m":
+                expanded = not expanded
+                continue
             try:
                 if not _handle(key, session, term):
                     break

@@ -48,8 +48,8 @@ class Invoker:
             )
         return result
 
-    def jsonl(self, *args: str) -> list[dict]:
-        out = self(*args).stdout
+    def jsonl(self, *args: str, env=None) -> list[dict]:
+        out = self(*args, env=env).stdout
         return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 

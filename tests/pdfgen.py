@@ -2,13 +2,15 @@
 
 ``make_pdf(path, items, columns=2, ...)`` flows ``items`` into columns and pages like a journal:
 ``(kind, text)`` pairs with kind ``title``, ``heading``, ``para``, ``caption``, ``item``, ``ref``,
-or ``lines`` (drawn exactly as given, one line per newline).
+or ``lines`` (drawn exactly as given, one line per newline; ``^{15}`` draws "15" as a raised,
+smaller reference number).
 A soft hyphen (U+00AD) inside a word marks where the word may be hyphenated at a line end;
 ``hyphenate_all=True`` breaks such words at the first line end where they fall.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from reportlab.lib.pagesizes import A4
@@ -76,8 +78,13 @@ class _Flow:
         if self.y - lead < self.margin:
             self._next_column()
         self.y -= lead
-        self.c.setFont(font, size)
-        self.c.drawString(self.x() + indent, self.y, text)
+        x = self.x() + indent
+        for k, part in enumerate(re.split(r"\^\{([^}]*)\}", text)):
+            small = k % 2 == 1  # inside ^{...}: a raised reference number
+            part_size = size * 0.6 if small else size
+            self.c.setFont(font, part_size)
+            self.c.drawString(x, self.y + (size * 0.38 if small else 0), part)
+            x += pdfmetrics.stringWidth(part, font, part_size)
 
 
 def _wrap(text: str, font: str, size: float, width: float, indent: float,

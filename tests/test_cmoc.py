@@ -38,9 +38,9 @@ def test_add_show_list_edit(rc, coded):
             "referrals fall, because staff are willing to work in new ways.") in shown
     assert f'"{DOCS["alpha.pdf"][1][2]}"' in shown and "p. 2" in shown
     assert shown.index("context") < shown.index("resource") < shown.index("outcome")
-    (row,) = [json.loads(line) for line in rc("cmoc", "list", "--format", "json").stdout
-              .splitlines()]
+    (row,) = json.loads(rc("cmoc", "list", "--format", "json").stdout)  # one JSON array
     assert (row["n_context"], row["n_mechanism"], row["n_outcome"]) == (1, 2, 2)
+    assert rc.jsonl("cmoc", "list", "--format", "jsonl") == [row]  # one object a line
     rc("cmoc", "edit", "1", "--remove", c["wf_referrals"], "--because", "they feel trusted",
        "--reviewer", "bob")
     detail = json.loads(rc("cmoc", "show", "1", "--format", "json").stdout)
@@ -48,7 +48,7 @@ def test_add_show_list_edit(rc, coded):
     assert c["wf_referrals"] not in {link["coding_id"] for link in detail["links"]}
     assert len(detail["history"]) == 2 and detail["history"][1]["reviewer"] == "bob"
     rc("cmoc", "edit", "1", "--retire", "--reviewer", "alice")
-    assert "no CMOCs yet" in rc("cmoc", "list").stdout
+    assert "no CMOCs yet" in rc("cmoc", "list").stderr
     assert "[retired]" in rc("cmoc", "list", "--all").stdout
 
 

@@ -74,13 +74,13 @@ def test_load_refuses_a_broken_codebook_and_stores_nothing(rc):
     assert result.exit_code == 1
     assert f"{DATA / 'broken.csv'}:3:" in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("error: ")
-    assert "No codebooks stored" in rc("codebook", "list").stdout
+    assert "No codebooks stored" in rc("codebook", "list").stderr
 
 
 def test_export_formats_and_stored(rc, tmp_path):
     for suffix in (".qdc", ".yaml", ".csv", ".md", ".xlsx"):
         out = tmp_path / f"book{suffix}"
-        assert "wrote" in rc("codebook", "export", REALIST, "-o", out).stdout
+        assert "wrote" in rc("codebook", "export", REALIST, "-o", out).stderr
         assert out.stat().st_size > 1000
     assert load_codebook(tmp_path / "book.qdc") == load_codebook(REALIST)
     rc("codebook", "load", DATA / "good.csv")

@@ -101,8 +101,8 @@ def test_export_has_the_contract_fields_and_explanations(loaded):
 def test_csv_export_to_file(loaded, tmp_path):
     out = tmp_path / "p.csv"
     result = loaded("export", "proposals", "--format", "csv", "-o", out)
-    assert "Wrote" in result.stderr
-    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert "wrote" in result.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert rows and CONTRACT <= set(rows[0])
     assert isinstance(json.loads(rows[0]["matched"]), list)
 

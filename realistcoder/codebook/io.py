@@ -42,20 +42,21 @@ def _read_yaml(path: Path):
 
 
 def check_codebook(path: str | Path) -> tuple[Codebook | None, list[Problem]]:
-    """Read and validate ``path``: the codebook (None if unreadable) and every problem."""
-    path = Path(path)
+    """Read and validate ``path`` (a file, or a shipped codebook's id such as
+    ``mcp-components``): the codebook (None if unreadable) and every problem."""
+    path = resolve_codebook(path)
     suffix = path.suffix.lower()
     if not suffix and not path.exists():  # a stored codebook's name given as FILE
-        raise CodebookError("no such file", subject=path,
-                            fix=f"a codebook stored in --db is named with --stored {path}; "
-                            "shipped codebooks: `realistcoder codebook show`")
+        raise CodebookError("no such file, and no shipped codebook of that id", subject=path,
+                            fix=f"shipped codebooks: {', '.join(shipped_ids())}; a codebook "
+                            f"stored in --db is named with --stored {path}")
     if suffix not in READ_EXTENSIONS:
         raise CodebookError(
             f"unknown codebook format {suffix or '(no extension)'!r}", subject=path,
             fix=f"use one of {', '.join(READ_EXTENSIONS)}")
     if not path.is_file():
         raise CodebookError("no such file", subject=path,
-                            fix="check the path (shipped codebooks: `realistcoder codebook show`)")
+                            fix=f"check the path (shipped codebooks: {', '.join(shipped_ids())})")
     reader = _read_yaml if suffix in (".yaml", ".yml") else READERS[suffix]
     try:
         raw, problems = reader(path)
@@ -155,3 +156,21 @@ def default_codebook_path() -> Path:
 
 def shipped_codebooks() -> list[Path]:
     return sorted(codebooks_dir().glob("*.yaml"))
+
+
+def shipped_ids() -> list[str]:
+    """The shipped codebooks' ids: their file names without ``.yaml`` (``mcp-components``)."""
+    return [p.stem for p in shipped_codebooks()]
+
+
+def resolve_codebook(ref: str | Path) -> Path:
+    """``ref`` as a path when such a file exists (or it names a folder); else the shipped
+    codebook it names by id (``mcp-components`` or ``mcp-components.yaml``); else unchanged."""
+    path = Path(ref)
+    if path.exists() or len(path.parts) != 1:
+        return path
+    name = path.name.lower()
+    for shipped in shipped_codebooks():
+        if name in (shipped.stem.lower(), shipped.name.lower()):
+            return shipped
+    return path

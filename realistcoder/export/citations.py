@@ -13,8 +13,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
-from rapidfuzz import fuzz
-
 from realistcoder.errors import InputError
 from realistcoder.export.cite import (  # noqa: F401  (part of this module's API)
     citation_labels,
@@ -252,6 +250,8 @@ def _main_title(title: str) -> str:
 def title_score(ref: Reference, doc: dict) -> float:
     """How well an entry's title matches a document (0..100): against the stored title, with
     or without a subtitle on either side, the file name, or the first page's text."""
+    from rapidfuzz import fuzz  # imported here: `documents` and other commands start fast
+
     title = _fold(ref.title)
     stored = doc.get("title") or ""
     head = _fold(doc.get("head") or "")[:1500]
@@ -291,6 +291,7 @@ def match_references(
 
     ``docs`` need ``id``, ``file_name``, ``doi``, ``title`` and ``head`` (opening text).
     """
+
     candidates: list[tuple[float, int, int, str]] = []
     for i, ref in enumerate(refs):
         stems = {_file_stem(f) for f in ref.files} | {_fold(ref.key)}

@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from pathlib import Path
 
 from realistcoder.errors import InputError
@@ -65,6 +64,8 @@ def _load() -> None:
     if _loaded:
         return
     _loaded = True
+    from importlib.metadata import entry_points  # ~20 ms: only when an export runs
+
     for module in BUILTIN_MODULES:
         importlib.import_module(f"realistcoder.export.{module}")
     for entry in entry_points(group=ENTRY_POINT_GROUP):
@@ -88,19 +89,12 @@ def get(name: str) -> Writer:
 
 
 def resolve(path: Path, fmt: str | None, kind: str) -> Writer:
-    """The writer for ``path``: ``fmt`` when given, else the one owning the file extension."""
+    """The writer for ``path``: ``fmt`` when given (it overrides the extension), else the one
+    owning the file extension."""
     _load()
     allowed = formats(kind)
     if fmt:
         writer = get(fmt.lower())
-        suffix = path.suffix.lower()
-        owner = next((w.name for w in _WRITERS.values() if suffix in w.extensions), None)
-        if owner is not None and owner != writer.name:  # an .xlsx inside "table.csv" opens as junk
-            raise InputError(
-                f"the extension {suffix} says {owner}, but --format says {writer.name}",
-                subject=path,
-                fix=f"name the file with {writer.extensions[0]}, or drop --format",
-            )
     else:
         suffix = path.suffix.lower()
         matches = [w for w in _WRITERS.values() if suffix in w.extensions and kind in w.kinds]
@@ -118,6 +112,13 @@ def resolve(path: Path, fmt: str | None, kind: str) -> Writer:
             fix=f"use one of: {', '.join(allowed)}",
         )
     return writer
+
+
+def extension_format(path: Path) -> str | None:
+    """The format whose writer owns ``path``'s extension, if any."""
+    _load()
+    suffix = Path(path).suffix.lower()
+    return next((w.name for w in _WRITERS.values() if suffix in w.extensions), None)
 
 
 def write_table(table, path: Path, fmt: str | None = None) -> Writer:

@@ -34,10 +34,13 @@ class Style:
 
     size: float
     fonts: frozenset[str]
+    # the body font when the PDF reports it bold (a heavy weight set for all the text): its
+    # "bold" is the body's look, not emphasis
+    bold_body: frozenset[str] = frozenset()
 
     def emphasised(self, line: Line) -> bool:
         """Bold, larger, or set whole in a rare non-italic font (not one of the body fonts)."""
-        if line.bold or line.size > 1.12 * self.size:
+        if line.bold and line.font not in self.bold_body or line.size > 1.12 * self.size:
             return True
         return bool(line.font) and line.font not in self.fonts and not ITALIC.search(line.font)
 
@@ -56,14 +59,18 @@ def body_style(pages: list[Page]) -> Style:
     """Measured on the first half of the pages, where body text outweighs reference lists."""
     sizes: Counter[float] = Counter()
     fonts: Counter[str] = Counter()
+    bold: Counter[str] = Counter()
     for page in pages[: max(1, (len(pages) + 1) // 2)]:
         for line in page.lines:
             sizes[round(line.size * 2) / 2] += len(line.text)
             fonts[line.font] += len(line.text)
+            bold[line.font] += len(line.text) if line.bold else 0
     size = sizes.most_common(1)[0][0] if sizes else 10.0
     total = sum(fonts.values()) or 1
     common = frozenset(f for f, n in fonts.items() if f and n >= 0.12 * total)
-    return Style(size, common)
+    main = next((f for f, _ in fonts.most_common() if f), None)
+    bold_body = frozenset([main]) if main and bold[main] > 0.8 * fonts[main] else frozenset()
+    return Style(size, common, bold_body)
 
 
 # a numbered reference-list entry: "29 Troiano RP, Berrigan D", "[4] W. C. Lee", "12. Mason M:"
@@ -378,6 +385,9 @@ def _merge_row_segments(lines: list[Line]) -> list[Line]:
                 bottom=max(prev.bottom, line.bottom), size=max(prev.size, line.size),
                 bold=prev.bold and line.bold,
                 unmapped=prev.unmapped + [len(prev.text) + 1 + k for k in line.unmapped],
+                font=prev.font if prev.font == line.font else "",
+                marks=prev.marks + [(a + len(prev.text) + 1, b + len(prev.text) + 1)
+                                    for a, b in line.marks],
             )
         else:
             out.append(line)

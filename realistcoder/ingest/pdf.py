@@ -24,6 +24,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from realistcoder.errors import InputError
+from realistcoder.ingest.marks import raised_marks
 
 LIGATURES = {
     "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
@@ -53,6 +54,7 @@ class Line:
     # indexes into ``text`` of characters pdfium could not map to Unicode (a font without a
     # usable ToUnicode map: what they read is glyph codes, not text)
     unmapped: list[int] = field(default_factory=list)
+    marks: list[tuple[int, int]] = field(default_factory=list)  # raised reference numbers
 
 
     @property
@@ -394,6 +396,7 @@ def _finish(b: _Builder, page_no: int) -> Line | None:
         x1=max(b.x1s),
         bottom=statistics.median(b.bottoms),
         size=statistics.median(b.sizes),
+        marks=raised_marks(b.chars, b.bottoms, b.sizes),
     )
 
 
@@ -401,6 +404,8 @@ _BOLD_NAME = re.compile(r"(?i)bold|black|heavy|demi|semib|[.,-]b/|-b[a-z]*/|bd/"
 _REGULAR_NAME = re.compile(r"(?i)regular|roman|book|light|[.,-]r/")
 _SUBSET = re.compile(r"^[A-Z]{6}\+")
 _NAME_BUF = ctypes.create_string_buffer(256)
+# PDF font flags: FixedPitch 1, Serif 2, Script 8, Italic 64, AllCap, SmallCap, ForceBold
+_STYLE_FLAGS = 1 | 2 | 8 | 64 | 0x10000 | 0x20000 | 0x40000
 
 
 def _mark_bold(tp, lines: list[Line], firsts: list[tuple[int, int]]) -> None:
@@ -420,4 +425,6 @@ def _font_name(tp, index: int) -> str:
     size = raw.FPDFText_GetFontInfo(tp, index, _NAME_BUF, 256, ctypes.byref(flags))
     name = _NAME_BUF.raw[: max(size - 1, 0)].decode("latin-1", "replace") if size else "?"
     name = _SUBSET.sub("", name)  # "BCDFEE+ArialMT" is a subset of "ArialMT"
-    return f"{name}/{flags.value}"
+    # only the flags that change the look: a subset embedded twice, once marked symbolic and
+    # once not, is the same type ("over time)" / "were included." split a sentence)
+    return f"{name}/{flags.value & _STYLE_FLAGS}"

@@ -19,6 +19,7 @@ from realistcoder.errors import InputError, RealistCoderError, StoreError
 from realistcoder.ingest import integrity, sources, worker
 from realistcoder.ingest import sections as S
 from realistcoder.ingest.carry import CarryReport, carry_codings
+from realistcoder.ingest.contents import mark_contents
 from realistcoder.ingest.layout import Block, body_style, page_blocks, remove_running_heads
 from realistcoder.ingest.long_runs import MAX_SENTENCE_CHARS, cap_length
 from realistcoder.ingest.pdf import read_pdf
@@ -39,7 +40,7 @@ from realistcoder.store import Store, utcnow
 from realistcoder.store import documents as docs
 from realistcoder.store.documents import DocumentRecord, PageRow, SentenceRow
 
-WHOLE_BLOCK_KINDS = (S.HEADING, S.TABLE)
+WHOLE_BLOCK_KINDS = (S.HEADING, S.TABLE, S.CONTENTS)
 DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+[^\s\"<>.,;)\]])")
 
 
@@ -104,7 +105,7 @@ def extract(path: Path, password: str | list[str] | None = None,
         blocks.extend(page_blocks(page, style))
     normalise_lines(blocks)
     classify(blocks, style, {p.number: p.height for p in content.pages})
-    blocks = merge_continuations(blocks)
+    blocks = merge_continuations(mark_contents(blocks))
     vocab = vocabulary(blocks)
     page_info = [(p.number, p.width, p.height, p.n_chars) for p in content.pages]
     _assemble(record, [(b, vocab) for b in blocks], page_info)
@@ -125,9 +126,11 @@ def _assemble(record: DocumentRecord, items: list, page_info: list[tuple]) -> No
     parts: list[str] = []
     pos = 0
     spans: list[tuple[int, str, str, list[Piece]]] = []  # (start, text, kind, pieces)
+    marks: list[tuple[int, int, str]] = []  # reference marks left out: (offset, page, mark)
     for block, extra in items:
+        dropped: list[tuple[int, int, str]] = []
         if isinstance(block, Block):
-            text, pieces = block_text(block, extra, pos)
+            text, pieces = block_text(block, extra, pos, dropped)
             kind = block.kind
         else:
             text, kind, pieces = block, extra, []
@@ -137,11 +140,14 @@ def _assemble(record: DocumentRecord, items: list, page_info: list[tuple]) -> No
             parts.append("\n\n")
             pos += 2
             pieces = [Piece(p.doc_start + 2, p.line, p.index, p.length) for p in pieces]
+            dropped = [(offset + 2, page, mark) for offset, page, mark in dropped]
         parts.append(text)
         spans.append((pos, text, kind, pieces))
+        marks += [(min(offset, pos + len(text)), page, mark) for offset, page, mark in dropped]
         pos += len(text)
     record.text = "".join(parts)
     _pages(record, spans, page_info)
+    _printed_pages(record, marks)
     starts = [p.start for p in record.pages]
     seq = 0
     n_cut = 0
@@ -194,6 +200,25 @@ def _pages(record: DocumentRecord, spans: list, page_info: list[tuple]) -> None:
         rows.append(PageRow(number, starts[k], end, width, height, n_chars or 0,
                             has_text=bool(n_chars)))
     record.pages = rows
+
+
+def _printed_pages(record: DocumentRecord, marks: list[tuple[int, int, str]]) -> None:
+    """A page's text as printed: its range of the document text with the reference marks put
+    back where they stood (quotes leave them out; ``pages.text`` keeps them findable)."""
+    by_page: dict[int, list[tuple[int, str]]] = {}
+    for offset, page, mark in marks:
+        by_page.setdefault(page, []).append((offset, mark))
+    for row in record.pages:
+        found = by_page.get(row.page_no)
+        if not found:
+            continue
+        text, cur, out = record.text, row.start, []
+        for offset, mark in sorted(found):
+            offset = min(max(offset, row.start), row.end)
+            out += [text[cur:offset], mark]
+            cur = offset
+        out.append(text[cur:row.end])
+        row.printed = "".join(out)
 
 
 def _boxes(pieces: list[Piece], ends: list[int], start: int, end: int) -> list[list[float]]:

@@ -148,8 +148,12 @@ def _continues(block: Block, nxt: Block) -> bool:
     return start[0].islower() or end[-1].islower() or end.endswith((",", "-", "(", "and", "or"))
 
 
-def block_text(block: Block, vocab: set[str], start: int) -> tuple[str, list[Piece]]:
-    """The block's clean text and its pieces (document offsets from ``start``)."""
+def block_text(block: Block, vocab: set[str], start: int,
+               dropped: list[tuple[int, int, str]] | None = None) -> tuple[str, list[Piece]]:
+    """The block's clean text and its pieces (document offsets from ``start``).
+
+    Raised reference numbers and footnote markers (``Line.marks``) are left out of the text;
+    each is appended to ``dropped`` as ``(document offset, page, mark)``."""
     parts: list[str] = []
     pieces: list[Piece] = []
     pos = start
@@ -173,7 +177,8 @@ def block_text(block: Block, vocab: set[str], start: int) -> tuple[str, list[Pie
             if bullet and not bullet.group(0)[0].isalnum():
                 index += len(bullet.group(0))
                 index += len(text[index:]) - len(text[index:].lstrip())
-        end = len(text.rstrip())
+        runs, marks = _runs(text, index, len(text.rstrip()), line.marks)
+        end = runs[-1][1] if runs else index
         joiner = ""
         if k + 1 < len(lines):
             nxt = lines[k + 1].text.lstrip()
@@ -183,14 +188,23 @@ def block_text(block: Block, vocab: set[str], start: int) -> tuple[str, list[Pie
                     joiner = " "  # a dash: "care -" / "and"
                 elif _drop_hyphen(text[index:end], nxt, vocab):
                     end -= 1
+                    runs[-1] = (runs[-1][0], end)
                 elif not nxt[:1].isalnum():
                     joiner = " "
             elif not body.endswith("/"):
                 joiner = " "
-        if end > index:
-            parts.append(text[index:end])
-            pieces.append(Piece(pos, line, index, end - index))
-            pos += end - index
+        pending = list(marks)
+        for a, b in runs:
+            while pending and pending[0][1] <= a:  # a mark before this run: where it was
+                m0, m1 = pending.pop(0)
+                if dropped is not None:
+                    dropped.append((pos, line.page, text[m0:m1]))
+            if b > a:
+                parts.append(text[a:b])
+                pieces.append(Piece(pos, line, a, b - a))
+                pos += b - a
+        if dropped is not None:
+            dropped.extend((pos, line.page, text[m0:m1]) for m0, m1 in pending)
         if joiner and parts:
             parts.append(joiner)
             pos += len(joiner)
@@ -198,13 +212,34 @@ def block_text(block: Block, vocab: set[str], start: int) -> tuple[str, list[Pie
     return text, pieces
 
 
+def _runs(text: str, start: int, end: int, marks: list[tuple[int, int]]
+          ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The runs of ``text[start:end]`` to keep around the marks, and the marks inside it. A
+    space a dropped mark leaves out of place goes too ("process ¹⁵ Both" -> "process Both",
+    "vulnerability¹ , are" -> "vulnerability, are")."""
+    inside = [(a, b) for a, b in marks if start <= a and b <= end]
+    runs, cur = [], start
+    for a, b in inside:
+        stop = a - 1 if a > cur and text[a - 1] == " " and (b >= end or text[b] == " ") else a
+        if stop > cur:
+            runs.append((cur, stop))
+        cur = b
+        if text[b:b + 1] == " " and text[b + 1:b + 2] in tuple(",.;:)") and text[b + 1:b + 2]:
+            cur = b + 1
+    tail = len(text[:end].rstrip())
+    if tail > cur:
+        runs.append((cur, tail))
+    return runs or [(start, start)], inside
+
+
 def _drop_hyphen(head_text: str, nxt: str, vocab: set[str]) -> bool:
     """Whether "exam-" + "ple" is a word broken across lines (drop the hyphen) or "self-report".
 
     The document's own words decide first ("self-confidence" printed elsewhere); then an
-    English word list: "presence" is a word, so "pres-ence" joins; "riskshare" is not while
-    "risk" and "share" are, so "risk-share" keeps its hyphen. Unknown words fall back to
-    usual compound heads and tails ("self-", "-based").
+    English word list: when only the whole is a word ("ex-" + "pertise"), it joins, whatever
+    the head; "presence" is a word, so "pres-ence" joins; "riskshare" is not while "risk"
+    and "share" are, so "risk-share" keeps its hyphen. Unknown words fall back to usual
+    compound heads and tails ("self-", "-based").
     """
     head = re.search(r"((?:[^\W\d_]+-)*)([^\W\d_]+)-$", head_text)
     tail = WORD.match(nxt)
@@ -213,13 +248,15 @@ def _drop_hyphen(head_text: str, nxt: str, vocab: set[str]) -> bool:
     prefix, a = head.group(1), head.group(2)
     whole = tail.group(0)
     b = whole.split("-")[0]
-    if "-" in whole:
-        return False  # "end-" + "of-life": the compound goes on, so its hyphens are real
     joined, hyphened = f"{prefix}{a}{b}".lower(), f"{prefix}{a}-{b}".lower()
     if joined in vocab:
         return True
     if hyphened in vocab:
         return False
+    if len(b) > 2 and not _known(b.lower()) and _known(f"{a}{b}".lower()):
+        return True  # "ex-" + "pertise", "infor-" + "mation-processing": only whole a word
+    if "-" in whole:
+        return False  # "end-" + "of-life": the compound goes on, so its hyphens are real
     if a.lower() in STRONG_HEADS or b.lower() in STRONG_TAILS:
         return False
     if _known(f"{a}{b}".lower()):

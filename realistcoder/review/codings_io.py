@@ -1,18 +1,14 @@
-"""Codings in and out of files: ``export codings`` (JSON lines or CSV) and ``import codings``
+"""Codings in and out of files: ``export codings`` (the records) and ``import codings``
 (a CSV of hand codings, ``sentence_id`` with ``code`` and/or ``role`` and an optional ``note``;
 all rows or none)."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from realistcoder.errors import InputError, NotFoundError
-from realistcoder.export.safe import spreadsheet_text
 from realistcoder.review.worksheet import ImportReport, RowsError, read_rows
 from realistcoder.store import review as rv
 from realistcoder.store.db import Store
@@ -32,20 +28,6 @@ def coding_records(store: Store, *, viewer: str | None = None, unblinded: bool =
     return [{f: r.get(f) for f in FIELDS} for r in rows]
 
 
-def write_codings(records: list[dict], fmt: str, handle: io.TextIOBase) -> None:
-    if fmt == "jsonl":
-        for r in records:
-            handle.write(json.dumps(r, ensure_ascii=False) + "\n")
-    elif fmt == "csv":
-        writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow(FIELDS)
-        for r in records:
-            writer.writerow(["" if r[f] is None else r[f] if isinstance(r[f], int | float)
-                             else spreadsheet_text(str(r[f])) for f in FIELDS])
-    else:
-        raise InputError(f"unknown format '{fmt}'", subject="--format", fix="use jsonl or csv")
-
-
 def import_codings(store: Store, path: Path, reviewer: str) -> ImportReport:
     """Add hand codings from a CSV (``sentence_id`` may be a range ``12-14``); validate every
     row, then add all in one transaction. Rows already coded by the reviewer are skipped, so
@@ -58,7 +40,10 @@ def import_codings(store: Store, path: Path, reviewer: str) -> ImportReport:
     if path.suffix.lower() not in (".csv", ".xlsx"):
         raise InputError("hand codings come as a CSV file", subject=path,
                          fix="save the sheet as .csv with columns sentence_id,code[,note]")
-    rows, _ = read_rows(path)
+    rows, owner = read_rows(path)
+    if owner and owner != reviewer:  # e.g. another reviewer's `export codings` file
+        raise InputError(f"these codings are {owner}'s, not {reviewer}'s", subject=path,
+                         fix=f"import it with --reviewer {owner}")
     header = set(rows[0][1]) if rows else set()
     if rows and not ("sentence_id" in header and header & {"code", "role"}):
         raise InputError("the header must name sentence_id, and code or role", subject=path,

@@ -54,6 +54,8 @@ class Card:
     position: int                     # 1-based place in the queue
     total: int
     done: int                         # decided proposals of this queue
+    overall_done: int = 0             # the reviewer's decided proposals, all sessions
+    overall_total: int = 0            # every current proposal
 
     @property
     def remaining(self) -> int:
@@ -145,6 +147,10 @@ class ReviewSession:
         decided = rv.decided_statuses(self.store, self.reviewer)
         return sum(pid in decided for pid in self.items), len(self.items)
 
+    def overall(self) -> tuple[int, int]:
+        """(decided, total) over every current proposal, in this and earlier sessions."""
+        return rv.overall_progress(self.store, self.reviewer)
+
     def current(self) -> Card | None:
         if self.finished:
             return None
@@ -152,6 +158,7 @@ class ReviewSession:
         first, last = self.span or (p["sentence_id"], p["sentence_id"])
         fragment = rv.sentence_range(self.store, first, last)
         done, total = self.progress()
+        overall_done, overall_total = self.overall()
         return Card(
             proposal=p, fragment=fragment,
             highlights=matched_spans(p["matched"], p["text"]),
@@ -160,7 +167,8 @@ class ReviewSession:
             code={k: p[k] for k in ("code", "label", "role", "mechanism_type", "theory",
                                     "description")},
             status=rv.decided_statuses(self.store, self.reviewer).get(p["id"], "pending"),
-            note=self.note, position=self.index + 1, total=total, done=done)
+            note=self.note, position=self.index + 1, total=total, done=done,
+            overall_done=overall_done, overall_total=overall_total)
 
     def _advance(self) -> None:
         self.index += 1

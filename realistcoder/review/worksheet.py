@@ -1,10 +1,12 @@
 """The spreadsheet round trip: pending proposals out to XLSX / CSV, decisions back in.
 
-The worksheet carries the ids, the sentence with one sentence of context either side, the
-proposed code, and three columns to fill: ``decision`` (accept / reject / recode: an Excel
-drop-down), ``new_code`` (for a recode: a drop-down of the codebook's codes) and ``note``.
-Importing validates every row first and imports all or nothing; importing the same file again
-adds nothing (each row's decision has an id derived from its content).
+The worksheet carries the reviewer it was exported for (a ``reviewer`` column, and in XLSX an
+``about`` sheet), the ids, the sentence with one sentence of context either side, the proposed
+code, and three columns to fill: ``decision`` (accept / reject / recode: an Excel drop-down),
+``new_code`` (for a recode: a drop-down of the codebook's codes) and ``note``. Importing refuses
+a sheet exported for another reviewer, validates every row first and imports all or nothing;
+importing the same file again adds nothing (each row's decision has an id derived from its
+content).
 """
 
 from __future__ import annotations
@@ -29,11 +31,12 @@ from realistcoder.store import review as rv
 from realistcoder.store.db import Store
 
 DECISIONS = ("accept", "reject", "recode")
-COLUMNS = [  # (name, width, filled by the reviewer)
+COLUMNS = [  # (name, width, filled by the reviewer); reviewer last: the rest keep their places
     ("proposal_id", 10, False), ("sentence_id", 10, False), ("document", 22, False),
     ("page", 6, False), ("code", 18, False), ("label", 24, False), ("role", 11, False),
     ("theory", 14, False), ("score", 7, False), ("before", 30, False), ("text", 60, False),
     ("after", 30, False), ("decision", 11, True), ("new_code", 18, True), ("note", 30, True),
+    ("reviewer", 12, False),
 ]
 SHEET, ABOUT, CODES = "worksheet", "about", "codes"
 NAMESPACE = uuidlib.UUID("5b0c3f6e-6a5f-4a1b-9d1e-7c2b8f4a1e10")
@@ -55,7 +58,7 @@ def worksheet_rows(store: Store, reviewer: str, filters: Filters | None = None) 
         p = rv.get_proposal(store, item["id"])
         before = rv.neighbour_sentence(store, p["sentence_id"], -1)
         after = rv.neighbour_sentence(store, p["sentence_id"], +1)
-        rows.append({"proposal_id": p["id"], "sentence_id": p["sentence_id"],
+        rows.append({"reviewer": reviewer, "proposal_id": p["id"], "sentence_id": p["sentence_id"],
                      "document": p["document"], "page": p["page"], "code": p["code"],
                      "label": p["label"], "role": p["role"], "theory": p["theory"] or "",
                      "score": round(p["score"], 3), "before": before["text"] if before else "",
@@ -82,11 +85,14 @@ def write_worksheet(store: Store, reviewer: str, path: Path,
                     writer.writerow([v if isinstance(v, int | float) else spreadsheet_text(str(v))
                                      for v in (row[c] for c, _, _ in COLUMNS)])
         else:
-            _write_xlsx(store, reviewer, tmp, rows)
+            _write_xlsx(store, reviewer, tmp, rows, file_name=path.name)
     return len(rows)
 
 
-def _write_xlsx(store: Store, reviewer: str, path: Path, rows: list[dict]) -> None:
+def _write_xlsx(store: Store, reviewer: str, path: Path, rows: list[dict],
+                file_name: str) -> None:
+    """The workbook, written to ``path`` (a temporary file); ``file_name`` is the file the
+    reviewer will see, quoted in the import instructions."""
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
@@ -128,7 +134,7 @@ def _write_xlsx(store: Store, reviewer: str, path: Path, rows: list[dict]) -> No
     for line in (["reviewer", reviewer],
                  ["how", "Fill decision (accept, reject or recode), new_code for a recode, and "
                          "an optional note. Leave decision empty to keep a proposal pending."],
-                 ["import", f"realistcoder import decisions {path.name} --reviewer {reviewer}"]):
+                 ["import", f"realistcoder import decisions {file_name} --reviewer {reviewer}"]):
         about.append(line)
     about.column_dimensions["B"].width = 100
     wb.save(path)
@@ -138,7 +144,9 @@ def _write_xlsx(store: Store, reviewer: str, path: Path, rows: list[dict]) -> No
 
 
 def read_rows(path: Path) -> tuple[list[tuple[int, dict]], str | None]:
-    """(row number, {column: text}) for each data row, and the worksheet's reviewer (xlsx)."""
+    """(row number, {column: text}) for each data row, and the reviewer the worksheet was
+    exported for (its ``about`` sheet, else its ``reviewer`` column; None when it names none).
+    A ``reviewer`` column naming several reviewers is refused."""
     path = Path(path)
     if not path.is_file():
         raise InputError("no such file", subject=path, fix="check the path")
@@ -162,8 +170,17 @@ def read_rows(path: Path) -> tuple[list[tuple[int, dict]], str | None]:
     out = []
     for number, values in enumerate(table[1:], 2):
         row = {h: _cell(v) for h, v in zip(header, values, strict=False) if h}
-        if any(row.values()):
+        if any(v for k, v in row.items() if k != "reviewer"):
             out.append((number, row))
+    named = sorted({r["reviewer"] for _, r in out if r.get("reviewer")})
+    if len(named) > 1:
+        raise InputError(f"the reviewer column names several reviewers ({', '.join(named)})",
+                         subject=path, fix="import each reviewer's rows from their own file")
+    if owner is None and named:
+        owner = named[0]
+    elif owner is not None and named and named != [owner]:
+        raise InputError(f"the about sheet names {owner} but the rows name {named[0]}",
+                         subject=path, fix="export a fresh worksheet for the reviewer")
     return out, owner
 
 

@@ -12,7 +12,7 @@ import json
 import uuid as uuidlib
 
 from realistcoder.errors import InputError, NotFoundError
-from realistcoder.store.db import Store, utcnow
+from realistcoder.store.db import Store, insert_row, utcnow
 from realistcoder.store.review import check_reviewer
 
 LEVELS = ("high", "moderate", "low")
@@ -36,7 +36,7 @@ def add_appraisal(store: Store, document_id: int, reviewer: str, relevance: str,
            "reviewer": reviewer, "relevance": relevance, "rigour": rigour,
            "note": (note or "").strip() or None, "created_at": created_at or utcnow()}
     with store.transaction():
-        row["id"] = store.db["appraisals"].insert(row).last_pk
+        row["id"] = insert_row(store.conn, "appraisals", row)
     return row
 
 
@@ -63,9 +63,9 @@ def current_appraisals(store: Store, viewer: str | None = None, unblinded: bool 
 
 
 def _history(store: Store, cmoc_id: int, reviewer: str, change: dict) -> None:
-    store.db["cmoc_history"].insert({"cmoc_id": cmoc_id, "reviewer": reviewer,
-                                     "change": json.dumps(change, sort_keys=True),
-                                     "created_at": utcnow()})
+    insert_row(store.conn, "cmoc_history", {"cmoc_id": cmoc_id, "reviewer": reviewer,
+                                            "change": json.dumps(change, sort_keys=True),
+                                            "created_at": utcnow()})
 
 
 def _check_links(store: Store, links: list[tuple[int, str]]) -> None:
@@ -93,15 +93,15 @@ def add_cmoc(store: Store, *, theory: str, reviewer: str, links: list[tuple[int,
     now = utcnow()
     with store.transaction():
         _check_links(store, links)
-        cmoc_id = store.db["cmocs"].insert({
+        cmoc_id = insert_row(store.conn, "cmocs", {
             "uuid": uuid or str(uuidlib.uuid4()), "theory": theory.strip(), "title": title or "",
             "if_text": if_text or "", "then_text": then_text or "",
             "because_text": because_text or "", "reviewer": reviewer, "status": "active",
             "note": (note or "").strip() or None, "created_at": now, "updated_at": now,
-        }).last_pk
+        })
         for coding_id, part in dict.fromkeys((int(c), p) for c, p in links):
-            store.db["cmoc_links"].insert({"cmoc_id": cmoc_id, "coding_id": coding_id,
-                                           "part": part, "added_at": now})
+            insert_row(store.conn, "cmoc_links", {"cmoc_id": cmoc_id, "coding_id": coding_id,
+                                                  "part": part, "added_at": now})
         _history(store, cmoc_id, reviewer, {"created": True, "links": links})
     return cmoc_id
 
@@ -188,8 +188,9 @@ def edit_cmoc(store: Store, cmoc_id: int, reviewer: str, *, fields: dict | None 
         existing = {(link["coding_id"], link["part"]) for link in cmoc["links"]}
         for coding_id, part in add:
             if (int(coding_id), part) not in existing:
-                store.db["cmoc_links"].insert({"cmoc_id": cmoc["id"], "coding_id": int(coding_id),
-                                               "part": part, "added_at": now})
+                insert_row(store.conn, "cmoc_links", {"cmoc_id": cmoc["id"],
+                                                      "coding_id": int(coding_id), "part": part,
+                                                      "added_at": now})
         if add or remove:
             store.conn.execute("UPDATE cmocs SET updated_at = ? WHERE id = ?", (now, cmoc["id"]))
         _history(store, cmoc["id"], reviewer, {**changes, "added": list(add),

@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from rapidfuzz import process
-
 from realistcoder.codebook.model import Codebook
 from realistcoder.codebook.validate import validate
 from realistcoder.errors import CodebookError, NotFoundError
@@ -172,6 +170,8 @@ def find_code(store: Store, code: str, codebook: str | None = None, *,
     if not known:
         raise NotFoundError(f"no code '{code}': no codebook is loaded", subject=code,
                             fix="load one with `realistcoder codebook load FILE`")
+    from rapidfuzz import process  # only for the hint on a mistyped code
+
     close = [m[0] for m in process.extract(code, known, limit=3, score_cutoff=50)]
     hint = f"did you mean {', '.join(close)}? " if close else ""
     where = f"codebook {codebook!r}" if codebook else "the loaded codebooks"

@@ -1,8 +1,10 @@
 """Open the review store: one SQLite file, WAL mode, foreign keys, a busy timeout, migrations.
 
-:class:`Store` wraps a ``sqlite_utils.Database``. Write through :meth:`Store.transaction`, which
-takes the write lock up front (``BEGIN IMMEDIATE``) so that two reviewers writing at once queue
-behind each other instead of failing, and which commits all or nothing.
+Write through :meth:`Store.transaction`, which takes the write lock up front (``BEGIN
+IMMEDIATE``) so that two reviewers writing at once queue behind each other instead of failing,
+and which commits all or nothing. Plain ``sqlite3`` does the everyday work (:func:`insert_row`);
+``Store.db``, a ``sqlite_utils.Database``, is built on first use only: sqlite-utils imports
+pandas and numpy when they are installed, which would cost every command a third of a second.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from realistcoder.errors import NotFoundError, StoreError
 from realistcoder.store.migrations import MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 DEFAULT_DB = "review.db"
 ENV_DB = "REALISTCODER_DB"
@@ -40,21 +44,49 @@ class Store:
     def __init__(self, path: Path, conn: sqlite3.Connection):
         self.path = path
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
+        self._db: sqlite_utils.Database | None = None
+        self._savepoints = 0
+        # the import batch being recorded (store.batches.recording): decisions made while it
+        # is set carry its uuid
+        self.batch: Any = None
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The connection as a ``sqlite_utils.Database`` (imported on first use)."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite_utils.Database]:
-        """All writes inside commit together or not at all (nested blocks use savepoints)."""
+    def transaction(self) -> Iterator[Any]:
+        """All writes inside commit together or not at all (nested blocks use savepoints).
+
+        Yields :attr:`db`'s lazy stand-in: ``db.conn`` is the connection, and anything else
+        (``db["table"].insert(...)``) loads sqlite-utils then."""
         if self.conn.in_transaction:
-            with self.db.atomic():
-                yield self.db
+            self._savepoints += 1
+            name = f"rc_{self._savepoints}"
+            self.conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield _LazyDatabase(self)
+            except BaseException:
+                try:
+                    self.conn.execute(f"ROLLBACK TO {name}")
+                    self.conn.execute(f"RELEASE {name}")
+                except sqlite3.OperationalError:
+                    pass  # SQLite already rolled the whole transaction back (a full disk does)
+                raise
+            else:
+                self.conn.execute(f"RELEASE {name}")
             return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as err:
             raise _store_error(self.path, err) from err
         try:
-            yield self.db
+            yield _LazyDatabase(self)
         except BaseException as exc:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
@@ -91,6 +123,32 @@ class Store:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class _LazyDatabase:
+    """What :meth:`Store.transaction` yields: the connection at once, sqlite-utils on demand."""
+
+    def __init__(self, store: Store):
+        self.conn = store.conn
+        self._store = store
+
+    def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def __getitem__(self, table: str):
+        return self._store.db[table]
+
+    def __getattr__(self, name: str):
+        return getattr(self._store.db, name)
+
+
+def insert_row(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> int:
+    """INSERT one row (columns from the dict's keys); returns its rowid."""
+    columns = ", ".join(f'"{name}"' for name in row)
+    marks = ", ".join("?" * len(row))
+    cursor = conn.execute(f'INSERT INTO "{table}" ({columns}) VALUES ({marks})',
+                          tuple(row.values()))
+    return cursor.lastrowid
 
 
 def _environmental(err: sqlite3.Error) -> bool:

@@ -42,6 +42,7 @@ class PageRow:
     n_chars: int = 0
     has_text: bool = True
     issues: dict[str, int] | None = None  # characters that could not be read, by kind
+    printed: str | None = None  # the page as printed, when it differs from its text range
 
 
 @dataclass
@@ -133,7 +134,8 @@ def write_document(store: Store, doc: DocumentRecord) -> tuple[int, str]:
             "has_text, text, issues) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (doc_id, p.page_no, p.start, p.end, p.width, p.height, p.n_chars,
-                 int(p.has_text), doc.text[p.start:p.end],
+                 int(p.has_text),
+                 p.printed if p.printed is not None else doc.text[p.start:p.end],
                  json.dumps(p.issues) if p.issues else None)
                 for p in doc.pages
             ],

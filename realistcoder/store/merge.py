@@ -2,10 +2,10 @@
 
 Matching: documents by content hash (sentences by position in the document, checked by text),
 codebook versions by (name, content hash), codes by (version, code id), proposals by (sentence,
-code version), decisions, appraisals and CMOCs by their uuid. Anything already here is left
-alone, so merging the same store twice adds nothing. The reviewers' current state is then
-replayed from the merged decision log. Everything runs in one transaction. The other store
-is only ever read: see :func:`open_other`.
+code version), import batches, decisions, appraisals and CMOCs by their uuid. Anything already
+here is left alone, so merging the same store twice adds nothing. The reviewers' current state
+is then replayed from the merged decision log. Everything runs in one transaction. The other
+store is only ever read: see :func:`open_other`.
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ def merge_store(store: Store, other: Store) -> MergeReport:
         codebooks, codes = _codebooks(store, other, report)
         proposals = _proposals(store, other, sentences, codes, codebooks, report)
         before = {r: rv.proposal_status(store, r) for r in rv.reviewers(store)}
+        _batches(store, other)
         touched = _decisions(store, other, sentences, codes, codebooks, proposals, report)
         for reviewer in sorted(touched):
             rv.rebuild_reviewer(store, reviewer)
@@ -254,6 +255,14 @@ def _proposals(store, other, sentences, codes, books, report) -> dict[int, int]:
                 "superseded_at) VALUES (?, ?, ?)",
                 (mapping[z["proposal_id"]], books[z["codebook_id"]], z["superseded_at"]))
     return mapping
+
+
+def _batches(store, other) -> None:
+    """Import batches by uuid (before the decisions that name them), oldest first."""
+    known = {r["uuid"] for r in store.query("SELECT uuid FROM batches")}
+    for b in other.query("SELECT * FROM batches ORDER BY id"):
+        if b["uuid"] not in known:
+            _copy_row(store, "batches", b)
 
 
 def _decisions(store, other, sentences, codes, books, proposals, report) -> set[str]:

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from realistcoder.errors import InputError, NotFoundError
-from realistcoder.store.db import Store, utcnow
+from realistcoder.store.db import Store, insert_row, utcnow
 from realistcoder.store.review_lookup import (  # noqa: F401  (part of this module's API)
     CONSENSUS,
     check_reviewer,
@@ -44,6 +44,7 @@ from realistcoder.store.review_read import (  # noqa: F401  (part of this module
     decision_exists,
     decision_log,
     latest_decision,
+    overall_progress,
     proposal_status,
     proposal_statuses,
     review_queue,
@@ -150,8 +151,9 @@ def record_decision(
                 return {**same, "coding_id": _coding_id_for(store, same), "duplicate": True}
         row.update(uuid=uuid or str(uuidlib.uuid4()), reviewer=reviewer, note=note,
                    resolved_by=resolved_by, origin=origin,
-                   created_at=created_at or _next_time(store, reviewer))
-        decision_id = store.db["decisions"].insert(row).last_pk
+                   created_at=created_at or _next_time(store, reviewer),
+                   batch=store.batch.uuid_for(reviewer) if store.batch is not None else None)
+        decision_id = insert_row(store.conn, "decisions", row)
         row["id"] = decision_id
         if action == "undo":
             rebuild_reviewer(store, reviewer)

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import re
 
-from rapidfuzz import fuzz
-
 from realistcoder.errors import InputError, NotFoundError
 from realistcoder.store.codebooks import find_code  # noqa: F401  (re-exported for the review)
 from realistcoder.store.db import Store
@@ -123,6 +121,8 @@ def code_match_score(query: str, row: dict) -> float:
         return 80.0
     if query_words and all(qw in description for qw in query_words):
         return 65.0
+    from rapidfuzz import fuzz  # only when the exact and prefix rules found nothing
+
     return 0.6 * max(fuzz.WRatio(q, hay), fuzz.partial_ratio(q, label))
 
 

@@ -139,12 +139,14 @@ def proposal_statuses(store: Store, viewer: str | None = None,
 
 def decision_log(store: Store, reviewers: Iterable[str] | None = None,
                  viewer: str | None = None, unblinded: bool = False) -> list[dict]:
-    """The audit trail: every decision in order, with ``undone_by`` (the undo's id or None)."""
+    """The audit trail: every decision in order, with ``undone_by`` (the undo's id or None)
+    and ``batch_id`` (the import batch it belongs to, or None)."""
     reviewers = list(reviewers) if reviewers else None
     cond, params = _blind_filter(store, reviewers, viewer, unblinded, "decisions")
     return store.query(
         "SELECT decisions.*, (SELECT u.id FROM decisions u WHERE u.action = 'undo' AND "
-        "u.target_uuid = decisions.uuid) AS undone_by FROM decisions "
+        "u.target_uuid = decisions.uuid) AS undone_by, "
+        "(SELECT b.id FROM batches b WHERE b.uuid = decisions.batch) AS batch_id FROM decisions "
         f"WHERE {cond} ORDER BY decisions.id", tuple(params))
 
 
@@ -230,6 +232,18 @@ def active_coding(store: Store, reviewer: str, sentence_id: int, end_sentence_id
 
 def decision_exists(store: Store, uuid: str) -> bool:
     return bool(store.query("SELECT 1 FROM decisions WHERE uuid = ?", (uuid,)))
+
+
+def overall_progress(store: Store, reviewer: str) -> tuple[int, int]:
+    """(decided by ``reviewer``, total) over the current proposals of current documents."""
+    row = store.query(
+        "SELECT count(*) AS total, count(r.proposal_id) AS decided FROM proposals p "
+        "JOIN sentences s ON s.id = p.sentence_id JOIN documents d ON d.id = s.document_id "
+        "LEFT JOIN proposal_reviews r ON r.proposal_id = p.id AND r.reviewer = ? "
+        "AND r.status != 'pending' "
+        f"WHERE d.status = 'ok' AND ({NOT_SUPERSEDED} OR r.proposal_id IS NOT NULL)",
+        (reviewer,))[0]
+    return row["decided"], row["total"]
 
 
 def decided_statuses(store: Store, reviewer: str) -> dict[int, str]:

@@ -11,7 +11,7 @@ overlaps a mark ends it, in both forms of the replay.
 
 from __future__ import annotations
 
-from realistcoder.store.db import Store, utcnow
+from realistcoder.store.db import Store, insert_row, utcnow
 from realistcoder.store.review_lookup import get_sentence, sentence_range
 
 EVIDENCE_ROLES = ("context", "mechanism", "outcome")
@@ -50,7 +50,7 @@ def overlapping_codings(store: Store, reviewer: str, sents: list[dict], *,
 
 def _insert_coding(store: Store, d: dict, active: bool = True) -> int:
     s = get_sentence(store, d["sentence_id"])
-    return store.db["codings"].insert({
+    return insert_row(store.conn, "codings", {
         "uuid": d["uuid"], "decision_id": d["id"], "reviewer": d["reviewer"],
         "source": CREATING[d["action"]], "proposal_id": d["proposal_id"],
         "document_id": s["document_id"], "sentence_id": d["sentence_id"],
@@ -59,7 +59,7 @@ def _insert_coding(store: Store, d: dict, active: bool = True) -> int:
         "note": d["note"],
         "resolved_by": d["resolved_by"], "created_at": d["created_at"],
         "active": int(active), "ended_by": None,
-    }).last_pk
+    })
 
 
 def _end_coding(store: Store, coding_id: int, decision_id: int) -> None:

@@ -8,30 +8,34 @@ has been released: add the next number instead.
 from __future__ import annotations
 
 from collections.abc import Callable
-
-import sqlite_utils
+from typing import Any
 
 from realistcoder.store.migrations import (
     m0001_initial,
     m0002_review,
     m0003_roles,
+    m0004_batches,
     m0005_hostile_input,
     m0007_text_integrity,
 )
 
-Migration = Callable[[sqlite_utils.Database], None]
+# each takes the store's database (``db.conn`` is the sqlite3 connection; ``db["table"]`` is
+# sqlite-utils, loaded on demand). Keep sqlite-utils out of a migration's module-level imports:
+# every command imports this package.
+Migration = Callable[[Any], None]
 
 MIGRATIONS: list[tuple[int, Migration]] = [
     (1, m0001_initial.upgrade),
     (2, m0002_review.upgrade),
     (3, m0003_roles.upgrade),
+    (4, m0004_batches.upgrade),
     (5, m0005_hostile_input.upgrade),
     (7, m0007_text_integrity.upgrade),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
-def run_sql(db: sqlite_utils.Database, script: str) -> None:
+def run_sql(db: Any, script: str) -> None:
     """Run ``;``-separated DDL statements inside the caller's transaction.
 
     (``executescript`` would commit the transaction first, so statements run one by one.)

@@ -5,7 +5,10 @@ See docs/schema.md for what each column holds.
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported for the type only: sqlite-utils loads pandas
+    import sqlite_utils
 
 SQL = """
 CREATE TABLE documents (

@@ -11,7 +11,10 @@ sets ``active = 0`` and ``ended_by``.
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported for the type only: sqlite-utils loads pandas
+    import sqlite_utils
 
 SQL = """
 CREATE TABLE decisions (

@@ -26,7 +26,10 @@ store runs migrations with foreign keys off and checks them before committing).
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 SQL = """
 CREATE TABLE role_models (

@@ -11,7 +11,10 @@ See docs/schema.md.
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 SQL = """
 ALTER TABLE sentences ADD COLUMN cut_at_length INTEGER NOT NULL DEFAULT 0;

@@ -14,7 +14,10 @@ fonts are only known when a document is ingested again).
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 SQL = """
 ALTER TABLE pages ADD COLUMN issues TEXT;

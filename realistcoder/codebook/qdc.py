@@ -56,7 +56,7 @@ def _description(text: str, data: dict[str, Any]) -> str:
 
 def _code_meta(code: Code) -> dict[str, Any]:
     meta: dict[str, Any] = {"id": code.id, "role": code.role}
-    for key in ("mechanism_type", "theory", "inclusion", "exclusion"):
+    for key in ("mechanism_type", "theory", "level", "inclusion", "exclusion"):
         if getattr(code, key):
             meta[key] = getattr(code, key)
     for key in ("examples", "terms", "exclude", "patterns"):

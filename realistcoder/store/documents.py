@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from realistcoder.errors import NotFoundError, StoreError
+from realistcoder.store.characteristics import carry_forward
 from realistcoder.store.db import Store, utcnow
 
 
@@ -142,6 +143,8 @@ def write_document(store: Store, doc: DocumentRecord) -> tuple[int, str]:
                 for s in doc.sentences
             ],
         )
+        if previous is not None:
+            carry_forward(store, previous["id"], doc_id)
         return doc_id, outcome
 
 

@@ -11,7 +11,12 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-from realistcoder.store.migrations import m0001_initial, m0002_review, m0003_roles
+from realistcoder.store.migrations import (
+    m0001_initial,
+    m0002_review,
+    m0003_roles,
+    m0006_synthesis,
+)
 
 Migration = Callable[[sqlite_utils.Database], None]
 
@@ -19,6 +24,7 @@ MIGRATIONS: list[tuple[int, Migration]] = [
     (1, m0001_initial.upgrade),
     (2, m0002_review.upgrade),
     (3, m0003_roles.upgrade),
+    (6, m0006_synthesis.upgrade),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

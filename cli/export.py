@@ -11,9 +11,13 @@ from pathlib import Path
 
 import click
 
+from realistcoder.cli.filters import document_filter, document_options
 from realistcoder.cli.groups import documents_group, echo, export_group, import_group, pass_app
 from realistcoder.errors import InputError
 from realistcoder.export import registry, rows
+from realistcoder.export.cmoc_table import cmoc_table
+from realistcoder.export.documents_table import documents_table
+from realistcoder.export.map_table import COLUMN_CHOICES, ROW_CHOICES, map_table
 from realistcoder.store import export as q
 from realistcoder.store.documents import get_document
 
@@ -59,12 +63,14 @@ def _check_known(store, theory, code) -> None:
                              fix=f"use one of: {', '.join(sorted(h for h in have if h))}")
 
 
-def _filters(store, theory, role, code, document, status) -> rows.EvidenceFilter:
+def _filters(store, theory, role, code, document, status, doc_filter=None
+             ) -> rows.EvidenceFilter:
     _check_known(store, theory, code)
     statuses = set(status) if status else set(rows.CODED_STATUSES)
     return rows.EvidenceFilter(
         theories=set(theory), roles={r.lower() for r in role}, codes=set(code),
-        documents={get_document(store, d)["id"] for d in document}, statuses=statuses)
+        documents={get_document(store, d)["id"] for d in document}, statuses=statuses,
+        document_filter=doc_filter)
 
 
 @export_group.command("evidence")
@@ -80,10 +86,11 @@ def _filters(store, theory, role, code, document, status) -> rows.EvidenceFilter
               "include undecided proposals].")
 @click.option("--group-by", type=click.Choice(rows.GROUPS), default="theory", show_default=True,
               help="One sheet / heading / table per group.")
+@document_options
 @_blinding
 @pass_app
 def export_evidence(app, output, fmt, theory, role, code, document, status, group_by, unblind,
-                    reviewer):
+                    reviewer, **doc_options):
     """Write the evidence table: one row per coded fragment with source, page and quote.
 
     Formats: CSV, XLSX (a sheet per theory), Markdown, HTML (searchable, sortable), DOCX
@@ -92,7 +99,8 @@ def export_evidence(app, output, fmt, theory, role, code, document, status, grou
     Example: realistcoder export evidence --unblind -o evidence.xlsx
     """
     store = app.store(create=False)
-    filters = _filters(store, theory, role, code, document, status)
+    filters = _filters(store, theory, role, code, document, status,
+                       document_filter(doc_options))
     table = rows.evidence_table(store, filters=filters, group_by=group_by, unblind=unblind,
                                 reviewer=reviewer)
     writer = registry.write_table(table, output, fmt)
@@ -103,15 +111,18 @@ def export_evidence(app, output, fmt, theory, role, code, document, status, grou
 @OUTPUT
 @_format_option("cmoc")
 @click.option("--theory", multiple=True, help="Only this theory id (repeatable).")
+@document_options
 @pass_app
-def export_cmoc(app, output, fmt, theory):
-    """Write the CMO configuration table: if-then-because, with C, M and O evidence quoted.
+def export_cmoc(app, output, fmt, theory, **doc_options):
+    """Write the CMO configuration table: if-then-because, with C, M and O evidence quoted,
+    and the evidence for and against each configuration by source, with its appraisal.
 
-    Example: realistcoder export cmoc -o cmocs.docx
+    Example: realistcoder export cmoc --min-rigour moderate -o cmocs.docx
     """
     store = app.store(create=False)
     _check_known(store, theory, ())
-    table = rows.cmoc_table(store, theories=set(theory))
+    doc_filter = document_filter(doc_options)
+    table = cmoc_table(store, theories=set(theory), doc_filter=doc_filter)
     writer = registry.write_table(table, output, fmt)
     _done(table, output, writer, "configurations")
 
@@ -119,22 +130,32 @@ def export_cmoc(app, output, fmt, theory):
 @export_group.command("map")
 @OUTPUT
 @_format_option("map")
-@click.option("--by", type=click.Choice(["code", "theory"]), default="code", show_default=True,
-              help="Columns: codes, or theories / areas.")
+@click.option("--by", type=click.Choice(COLUMN_CHOICES), default="code", show_default=True,
+              help="Columns: codes, theories / areas, levels (individual, organisational, "
+              "system) or framework components (see --framework).")
+@click.option("--rows", "rows_by", type=click.Choice(list(ROW_CHOICES)), default="document",
+              show_default=True, help="Rows: documents, or a document characteristic.")
+@click.option("--framework", default="com-b", show_default=True, metavar="CODEBOOK",
+              help="With --by framework: the framework codebook the codes are mapped onto.")
 @click.option("--theory", multiple=True, help="Only this theory or area id (repeatable).")
 @click.option("--role", multiple=True, type=click.Choice(["context", "mechanism", "outcome",
               "other"], case_sensitive=False), help="Only this role (repeatable).")
+@document_options
 @_blinding
 @pass_app
-def export_map(app, output, fmt, by, theory, role, unblind, reviewer):
-    """Write the evidence map: documents by codes (or areas) with counts; .png/.svg draw it.
+def export_map(app, output, fmt, by, rows_by, framework, theory, role, unblind, reviewer,
+               **doc_options):
+    """Write the evidence map: documents (or evidence types, designs, ...) by codes, areas,
+    levels or framework components, with counts; .png/.svg draw it.
 
-    Example: realistcoder export map --by theory --unblind -o map.png
+    Example: realistcoder export map --by theory --rows evidence-type --unblind -o map.png
     """
     store = app.store(create=False)
     _check_known(store, theory, ())
-    filters = rows.EvidenceFilter(theories=set(theory), roles={r.lower() for r in role})
-    table = rows.map_table(store, by=by, filters=filters, unblind=unblind, reviewer=reviewer)
+    filters = rows.EvidenceFilter(theories=set(theory), roles={r.lower() for r in role},
+                                  document_filter=document_filter(doc_options))
+    table = map_table(store, by=by, rows_by=rows_by, framework=framework, filters=filters,
+                      unblind=unblind, reviewer=reviewer)
     writer = registry.write_table(table, output, fmt)
     _done(table, output, writer, "documents")
 
@@ -142,15 +163,18 @@ def export_map(app, output, fmt, by, theory, role, unblind, reviewer):
 @export_group.command("documents")
 @OUTPUT
 @_format_option("documents")
+@document_options
 @_blinding
 @pass_app
-def export_documents(app, output, fmt, unblind, reviewer):
-    """Write document characteristics: citation, year, type, pages, appraisal, codings per role.
+def export_documents(app, output, fmt, unblind, reviewer, **doc_options):
+    """Write document characteristics: citation, year, type, evidence type, design, setting,
+    country, pages, appraisal, codings per role.
 
     Example: realistcoder export documents --unblind -o documents.docx
     """
     store = app.store(create=False)
-    table = rows.documents_table(store, unblind=unblind, reviewer=reviewer)
+    filters = rows.EvidenceFilter(document_filter=document_filter(doc_options))
+    table = documents_table(store, unblind=unblind, reviewer=reviewer, filters=filters)
     writer = registry.write_table(table, output, fmt)
     _done(table, output, writer, "documents")
 

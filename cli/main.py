@@ -5,6 +5,7 @@ from __future__ import annotations
 from realistcoder.cli import (  # noqa: F401  (imported for their commands)
     audit,
     cmoc,
+    cmoc_refine,
     codebook,
     export,
     ingest,

@@ -16,7 +16,8 @@ class Column:
     ``width`` is a rough width in characters (XLSX column widths, DOCX and LaTeX proportions);
     ``wrap`` marks long free text (quotes, notes); ``numeric`` right-aligns counts and pages;
     ``detail`` columns (file names, ids) stay in the data formats (CSV, XLSX) and are left out
-    of the report formats (Markdown, HTML, DOCX, LaTeX).
+    of the report formats (Markdown, HTML, DOCX, LaTeX); ``optional`` columns (appraisal,
+    polarity, characteristics) are left out of the report formats while every cell is empty.
     """
 
     key: str
@@ -25,6 +26,7 @@ class Column:
     wrap: bool = False
     numeric: bool = False
     detail: bool = False
+    optional: bool = False
 
 
 @dataclass
@@ -51,7 +53,9 @@ class Table:
         column repeating the section heading (``extra["group_column"]``)."""
         headed = len(self.sections) > 1 or any(s.title != self.title for s in self.sections)
         grouped = self.extra.get("group_column") if headed else None
-        columns = [c for c in self.columns if not c.detail and c.key != grouped]
+        rows = self.rows
+        columns = [c for c in self.columns if not c.detail and c.key != grouped and not (
+            c.optional and all(self.cell(r, c) in (None, [], ()) for r in rows))]
         return Table(self.kind, self.title, columns, self.sections, self.notes, self.extra)
 
     @property

@@ -35,10 +35,6 @@ def add_appraisal(store: Store, document_id: int, reviewer: str, relevance: str,
     reviewer = check_reviewer(reviewer)
     check_level("relevance", relevance)
     check_level("rigour", rigour)
-    if reviewer == CONSENSUS and not consensus:
-        raise InputError("'consensus' is the team's name, not a reviewer's", subject="--reviewer",
-                         fix="pass your own name with --consensus to record the team's "
-                         "appraisal")
     row = {"uuid": uuid or str(uuidlib.uuid4()), "document_id": int(document_id),
            "reviewer": CONSENSUS if consensus else reviewer, "relevance": relevance,
            "rigour": rigour, "note": (note or "").strip() or None,

@@ -127,7 +127,8 @@ def get_cmoc(store: Store, cmoc_id: int) -> dict:
     cmoc = rows[0]
     cmoc["links"] = store.query(
         "SELECT l.id AS link_id, l.part, l.coding_id, l.judgement, l.judgement_note, c.uuid "
-        "AS coding_uuid, c.code, c.role, c.reviewer, c.sentence_id, c.end_sentence_id, "
+        "AS coding_uuid, c.code, c.role, c.reviewer, c.proposal_id, c.sentence_id, "
+        "c.end_sentence_id, "
         "c.document_id, d.file_name AS document, s.page_no AS page, c.active "
         "FROM cmoc_links l JOIN codings c ON c.id = l.coding_id "
         "JOIN documents d ON d.id = c.document_id JOIN sentences s ON s.id = c.sentence_id "
@@ -261,6 +262,18 @@ def edit_cmoc(store: Store, cmoc_id: int, reviewer: str, *, fields: dict | None 
 def _judgement_of(cmoc: dict, coding_id: int) -> tuple[str, str | None]:
     link = next(x for x in cmoc["links"] if x["coding_id"] == coding_id)
     return link["judgement"], link["judgement_note"]
+
+
+def proposal_flags(store: Store, proposal_ids: list[int]) -> dict[int, list[str]]:
+    """Proposal id -> the matcher's flags (``negated``, ``hedged``, ...)."""
+    ids = sorted({int(p) for p in proposal_ids})
+    out: dict[int, list[str]] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        for r in store.query(f"SELECT id, flags FROM proposals WHERE id IN "
+                             f"({','.join('?' * len(chunk))})", tuple(chunk)):
+            out[r["id"]] = json.loads(r["flags"] or "[]")
+    return out
 
 
 def discarded_keys(store: Store, reviewer: str) -> set[str]:

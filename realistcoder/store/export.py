@@ -12,7 +12,8 @@ from realistcoder.store.db import Store
 META_FIELDS = ("title", "authors", "year", "doi", "doc_type")
 
 _DOC_COLUMNS = """d.id, d.path, d.file_name, d.sha256, d.kind, d.title, d.authors, d.year, d.doi,
-    d.doc_type, d.n_pages, d.status, d.version, d.ingested_at"""
+    d.doc_type, d.n_pages, d.status, d.version, d.ingested_at, d.evidence_type, d.study_design,
+    d.setting, d.country, d.found_via, d.screening, d.screening_stage, d.exclusion_reason"""
 
 
 def documents(store: Store, *, with_text: bool = False) -> list[dict]:
@@ -104,10 +105,10 @@ def active_cmocs(store: Store) -> list[dict]:
 
 
 def cmoc_links(store: Store) -> list[dict]:
-    """Current links of CMOCs to codings (cmoc_id, coding_id, part)."""
+    """Current links of CMOCs to codings (cmoc_id, coding_id, part, judgement, note)."""
     return store.query(
-        "SELECT cmoc_id, coding_id, part FROM cmoc_links WHERE removed_at IS NULL "
-        "ORDER BY cmoc_id, id"
+        "SELECT cmoc_id, coding_id, part, judgement, judgement_note FROM cmoc_links "
+        "WHERE removed_at IS NULL ORDER BY cmoc_id, id"
     )
 
 

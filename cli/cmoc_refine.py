@@ -156,13 +156,15 @@ def chain_cmd(app, from_cmoc, to_cmoc, part, note, reviewer):
 @cmoc_group.command("unchain")
 @click.argument("from_cmoc", type=int)
 @click.argument("to_cmoc", type=int)
+@click.option("--as", "part", type=click.Choice(th.CHAIN_PARTS),
+              help="Only the chain that makes it this part [default: every chain between them].")
 @click.option("--reviewer", "-r", metavar="NAME", help="Who ends the chain (required).")
 @pass_app
-def unchain_cmd(app, from_cmoc, to_cmoc, reviewer):
+def unchain_cmd(app, from_cmoc, to_cmoc, part, reviewer):
     """End a chain between two configurations (it stays in the refinement trail).
 
     Example: realistcoder cmoc unchain 1 2 --reviewer alice
     """
     reviewer = rv.check_reviewer(reviewer)
-    th.remove_chain(app.store(), from_cmoc, to_cmoc, reviewer)
+    th.remove_chain(app.store(), from_cmoc, to_cmoc, reviewer, part)
     echo(f"CMOC {from_cmoc} no longer feeds CMOC {to_cmoc}")

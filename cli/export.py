@@ -290,13 +290,23 @@ def import_metadata(app, file, keep_existing, dry_run):
 @click.option("--year", type=click.IntRange(1000, 2999), help="Year of publication.")
 @click.option("--doi", help="DOI, e.g. 10.1186/s12913-014-0001-1 (a doi.org link is fine).")
 @click.option("--type", "doc_type", help="e.g. 'journal article', 'report', 'evaluation'.")
+@click.option("--evidence-type", type=click.Choice(("theoretical", "empirical", "practice", ""),
+              case_sensitive=False), help="What kind of evidence it holds ('' clears it).")
+@click.option("--design", "study_design", help="Study design, e.g. 'mixed-methods evaluation'.")
+@click.option("--setting", help="Setting, e.g. 'primary care', 'community'.")
+@click.option("--country", help="Country, e.g. 'England'.")
+@click.option("--found-via", help="How it was identified, e.g. 'database search', 'citation "
+              "tracking', 'stakeholder' (the sources of the flow diagram).")
 @pass_app
-def edit_document(app, document, title, authors, year, doi, doc_type):
-    """Fix one document's citation details by hand (id or file name).
+def edit_document(app, document, title, authors, year, doi, doc_type, evidence_type,
+                  study_design, setting, country, found_via):
+    """Fix one document's citation details and characteristics by hand (id or file name).
 
     Example: realistcoder documents edit 3 --authors "Smith, Jane; Jones, K." --year 2017
+    --evidence-type empirical --design "mixed-methods evaluation" --country England
     """
     from realistcoder.export.citations import normalise_doi, short_citation
+    from realistcoder.store.characteristics import set_characteristics
 
     store = app.store(create=False)
     doc = get_document(store, document)
@@ -304,8 +314,16 @@ def edit_document(app, document, title, authors, year, doi, doc_type):
               "doi": normalise_doi(doi) if doi else None, "doc_type": doc_type}
     fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()
               if v is not None}
-    if not fields:
+    traits = {k: v for k, v in (("evidence_type", evidence_type), ("study_design", study_design),
+                                ("setting", setting), ("country", country),
+                                ("found_via", found_via)) if v is not None}
+    if not fields and not traits:
         raise InputError("nothing to change", subject=document,
-                         fix="pass --title, --authors, --year, --doi or --type")
-    q.set_document_metadata(store, doc["id"], fields)
-    echo(f"{doc['file_name']}: now cited as {short_citation({**doc, **fields})}")
+                         fix="pass --title, --authors, --year, --doi, --type, --evidence-type, "
+                         "--design, --setting, --country or --found-via")
+    if fields:
+        q.set_document_metadata(store, doc["id"], fields)
+    changed = set_characteristics(store, doc["id"], traits) if traits else {}
+    said = ", ".join(f"{k.replace('_', ' ')} {v or '(cleared)'}" for k, v in changed.items())
+    echo(f"{doc['file_name']}: now cited as {short_citation({**doc, **fields})}"
+         + (f"; {said}" if said else ""))

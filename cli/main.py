@@ -12,6 +12,7 @@ from realistcoder.cli import (  # noqa: F401  (imported for their commands)
     propose,
     review,
     segment,
+    theory,
 )
 from realistcoder.cli.groups import cli
 

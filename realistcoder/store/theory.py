@@ -102,14 +102,18 @@ def add_chain(store: Store, from_cmoc: int, to_cmoc: int, part: str, reviewer: s
     return row
 
 
-def remove_chain(store: Store, from_cmoc: int, to_cmoc: int, reviewer: str) -> int:
-    """End the chains from ``from_cmoc`` to ``to_cmoc``; returns how many were ended."""
+def remove_chain(store: Store, from_cmoc: int, to_cmoc: int, reviewer: str,
+                 part: str | None = None) -> int:
+    """End the chains from ``from_cmoc`` to ``to_cmoc`` (only the one as ``part``, if given);
+    returns how many were ended."""
     reviewer = check_reviewer(reviewer)
+    which = " AND part = ?" if part else ""
     with store.transaction():
         n = store.conn.execute(
             "UPDATE cmoc_chains SET removed_at = ?, removed_by = ? WHERE from_cmoc = ? AND "
-            "to_cmoc = ? AND removed_at IS NULL",
-            (utcnow(), reviewer, int(from_cmoc), int(to_cmoc))).rowcount
+            f"to_cmoc = ? AND removed_at IS NULL{which}",
+            (utcnow(), reviewer, int(from_cmoc), int(to_cmoc), *([part] if part else []))
+        ).rowcount
     if not n:
         raise NotFoundError(f"CMOC {from_cmoc} does not feed CMOC {to_cmoc}",
                             subject="cmoc unchain", fix="see `realistcoder cmoc show ID`")

@@ -116,6 +116,11 @@ def documents_list(app, all_versions: bool, fmt: str) -> None:
              f"{r['n_sentences']:>6}  {r['file_name']}")
         if r["title"]:
             echo(f"{'':>35}{_clip(r['title'], 70)}")
+        traits = [r.get(k) for k in ("evidence_type", "study_design", "setting", "country")]
+        screened = r.get("screening") and (r["screening"] if r["screening"] == "included" else
+                                           f"excluded: {r.get('exclusion_reason') or '-'}")
+        if any(traits) or screened:
+            echo(f"{'':>35}{_clip(' · '.join(t for t in [*traits, screened] if t), 70)}")
         if r["error"]:
             echo(f"{'':>35}{r['error']}")
         for warning in json.loads(r["warnings"] or "[]"):

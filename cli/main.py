@@ -8,6 +8,7 @@ from realistcoder.cli import (  # noqa: F401  (imported for their commands)
     cmoc_refine,
     codebook,
     export,
+    flow,
     ingest,
     propose,
     review,

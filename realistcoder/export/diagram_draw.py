@@ -34,7 +34,7 @@ def _layout(diagram: Diagram) -> tuple[dict[str, tuple[float, float, float, floa
     rows: dict[float, float] = {}
     for n in diagram.nodes:
         rows[n.y] = max(rows.get(n.y, 0.0), heights[n.id])
-    top, y = {}, 0.95  # room for the title and the first frame's label
+    top, y = {}, 0.95 if diagram.clusters else 0.65  # the title, a first frame's label
     for row in sorted(rows):
         top[row] = y
         y += rows[row] + 0.55  # room for a cluster label or an arrow label between rows

@@ -40,6 +40,11 @@ def to_dot(diagram: Diagram) -> str:
         lines += [node_line(nodes[n], "    ") for n in cluster.nodes if n in nodes]
         lines.append("  }")
     lines += [node_line(n, "  ") for n in diagram.nodes if n.id not in in_cluster]
+    if diagram.direction == "TB":  # boxes of one row side by side (a flow's exclusions)
+        rows: dict[float, list[str]] = {}
+        for n in diagram.nodes:
+            rows.setdefault(n.y, []).append(dot_string(n.id))
+        lines += [f"  {{rank=same; {'; '.join(ids)};}}" for ids in rows.values() if len(ids) > 1]
     for e in diagram.edges:
         attrs = [f"color=\"{INK.get(e.ink, INK['plain'])}\"", f"penwidth={e.width:.1f}"]
         if e.label:

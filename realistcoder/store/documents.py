@@ -176,7 +176,9 @@ def _set_status(store: Store, doc_id: int, status: str) -> None:
 
 _DOC_COLUMNS = (
     "d.id, d.path, d.file_name, d.sha256, d.kind, d.title, d.authors, d.year, d.doi, "
-    "d.doc_type, d.n_pages, d.status, d.error, d.warnings, d.version, d.supersedes, d.ingested_at"
+    "d.doc_type, d.n_pages, d.status, d.error, d.warnings, d.version, d.supersedes, d.ingested_at, "
+    "d.evidence_type, d.study_design, d.setting, d.country, d.found_via, d.screening, "
+    "d.screening_stage, d.exclusion_reason"
 )
 
 

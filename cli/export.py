@@ -179,6 +179,43 @@ def export_documents(app, output, fmt, unblind, reviewer, **doc_options):
     _done(table, output, writer, "documents")
 
 
+@export_group.command("cooccurrence")
+@OUTPUT
+@click.option("--format", "fmt", metavar="FORMAT",
+              help=f"One of {TABLE_FORMATS}, png, svg (with --matrix) [default: from -o].")
+@click.option("--unit", type=click.Choice(["sentence", "paragraph"]), default="sentence",
+              show_default=True, help="Codes meet when they cover the same sentence, or touch "
+              "the same paragraph.")
+@click.option("--by", type=click.Choice(["code", "theory"]), default="code", show_default=True)
+@click.option("--matrix", is_flag=True, help="A codes x codes matrix (a heatmap as .png/.svg) "
+              "instead of the list of pairs.")
+@click.option("--min", "min_count", type=click.IntRange(1), default=1, show_default=True,
+              help="Only pairs meeting in at least this many units.")
+@click.option("--theory", multiple=True, help="Only this theory or area id (repeatable).")
+@document_options
+@_blinding
+@pass_app
+def export_cooccurrence(app, output, fmt, unit, by, matrix, min_count, theory, unblind,
+                        reviewer, **doc_options):
+    """Write where codes meet: pairs of codes coded in the same sentences (or paragraphs),
+    with counts, overlap and the passages where they meet; --matrix for a heatmap.
+
+    Example: realistcoder export cooccurrence --unblind --min 2 -o cooccurrence.md
+    """
+    from realistcoder.export.cooccurrence_table import cooccurrence_table
+
+    store = app.store(create=False)
+    _check_known(store, theory, ())
+    filters = rows.EvidenceFilter(theories=set(theory),
+                                  document_filter=document_filter(doc_options))
+    if output.suffix.lower() in (".png", ".svg"):
+        matrix = True
+    table = cooccurrence_table(store, unit=unit, by=by, matrix=matrix, min_count=min_count,
+                               filters=filters, unblind=unblind, reviewer=reviewer)
+    writer = registry.write_table(table, output, fmt)
+    _done(table, output, writer, "codes" if matrix else "pairs")
+
+
 @export_group.command("qdpx")
 @OUTPUT
 @click.option("--name", help="Project name [default: the file name].")

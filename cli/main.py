@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from realistcoder.cli import (  # noqa: F401  (imported for their commands)
+    attributes,
     audit,
     cmoc,
     cmoc_refine,
     codebook,
     export,
     flow,
+    gaps,
     ingest,
     propose,
+    report,
     review,
     segment,
     theory,

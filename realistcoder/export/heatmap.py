@@ -56,17 +56,20 @@ def draw(table: Table, path: Path, fmt: str) -> None:
                 colour = "white" if value > peak * 0.6 else "black"
                 ax.text(j, i, str(value), ha="center", va="center", color=colour, fontsize=8)
     ax.set_title(xml_text(table.title), fontsize=11)
-    fig.colorbar(image, ax=ax, shrink=0.6, label="coded fragments")
+    fig.colorbar(image, ax=ax, shrink=0.6, label="coded fragments" if table.kind == "map"
+                 else "units where both occur")
     metadata = {"Creator": "realistcoder"} if fmt == "svg" else {"Software": "realistcoder"}
     fig.savefig(path, format=fmt, dpi=200, metadata=metadata)
     plt.close(fig)
 
 
-@register("png", extensions=(".png",), kinds={"map"}, description="heatmap picture")
+@register("png", extensions=(".png",), kinds={"map", "cooccurrence"},
+          description="heatmap picture")
 def write_png(table: Table, path: Path) -> None:
     draw(table, path, "png")
 
 
-@register("svg", extensions=(".svg",), kinds={"map"}, description="heatmap vector picture")
+@register("svg", extensions=(".svg",), kinds={"map", "cooccurrence"},
+          description="heatmap vector picture")
 def write_svg(table: Table, path: Path) -> None:
     draw(table, path, "svg")

@@ -28,8 +28,10 @@ def _framework_columns(store: Store, framework: str) -> tuple[dict, dict[str, st
     components: dict[tuple[str, str], list[str]] = defaultdict(list)
     for m in attributes.mappings(store, framework):
         components[(m["codebook"], m["code"])].append(m["value"])
-    labels = {c["code"]: c["label"] for c in reversed(q.codes(store))
-              if c["codebook"] == framework}
+    labels: dict[str, str] = {}
+    for c in q.codes(store):  # newest version first, codes in codebook order
+        if c["codebook"] == framework:
+            labels.setdefault(c["code"], c["label"])
     return components, labels
 
 

@@ -113,12 +113,15 @@ def suggest_cmd(app, roles, include_decided, only_list, reviewer):
 @pass_app
 def map_cmd(app, target, level, components, clear, reviewer):
     """Map codes onto levels (individual / organisational / system) and framework components
-    (such as COM-B's), from a mapping file or one code at a time.
+    (such as COM-B's), from a mapping file (or a shipped one by name: mcp-realist) or one code
+    at a time.
 
-    Example: realistcoder codebook map codebooks/mappings/mcp-realist.yaml
+    Example: realistcoder codebook map mcp-realist
     """
     store = app.store(create=False)
     path = Path(target)
+    shipped = mp.shipped_mapping(target) if ":" not in target and not path.exists() else None
+    path = shipped or path  # `codebook map mcp-realist`: the mapping shipped for it
     if path.suffix.lower() in (".yaml", ".yml") or path.is_file():
         if level or components or clear:
             raise InputError("--level, --to and --clear go with CODEBOOK:CODE", subject=target,
@@ -127,7 +130,8 @@ def map_cmd(app, target, level, components, clear, reviewer):
             raise InputError("no such file", subject=path, fix="check the path")
         rows = mp.read_mapping_file(path)
         new = mp.apply_mappings(store, rows, reviewer=reviewer, source=str(path))
-        echo(f"{path}: {len(rows)} mappings, {new} new")
+        name = f"{target} (shipped mapping)" if shipped else path
+        echo(f"{name}: {len(rows)} mappings, {new} new")
         return
     book, _, code = target.partition(":")
     if not code:

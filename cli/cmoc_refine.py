@@ -88,7 +88,7 @@ def _suggest(store, cmoc_id: int, reviewer: str) -> None:
                          reason=f"confirmed the suggested judgement (cue '{proposal.cue}')",
                          evidence=[link["coding_id"]])
             changed += 1
-            echo(f"  coding {link['coding_id']} now {proposal.judgement}s it")
+            echo(f"  coding {link['coding_id']} now {proposal.judgement} it")
     echo(f"\n{changed} judgement(s) changed.")
 
 

@@ -157,7 +157,7 @@ def export_map(app, output, fmt, by, rows_by, framework, theory, role, unblind, 
     table = map_table(store, by=by, rows_by=rows_by, framework=framework, filters=filters,
                       unblind=unblind, reviewer=reviewer)
     writer = registry.write_table(table, output, fmt)
-    _done(table, output, writer, "documents")
+    _done(table, output, writer, "documents" if rows_by == "document" else "rows")
 
 
 @export_group.command("documents")

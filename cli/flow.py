@@ -83,8 +83,9 @@ def record_cmd(app, stage, n, label, note, reviewer):
     """
     reviewer = rv.check_reviewer(reviewer)
     row = fq.record_count(app.store(create=False), stage, n, reviewer, label=label, note=note)
-    echo(f"{row['stage'].replace('_', ' ')}{' (' + row['label'] + ')' if row['label'] else ''}"
-         f": {row['n']}")
+    words = {"excluded_title_abstract": "excluded on title and abstract",
+             "excluded_full_text": "excluded at full text"}.get(row["stage"], row["stage"])
+    echo(f"{words}{' (' + row['label'] + ')' if row['label'] else ''}: {row['n']}")
 
 
 @documents_group.command("screen")

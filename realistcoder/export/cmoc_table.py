@@ -108,11 +108,13 @@ def cmoc_table(store: Store, *, theories: set[str] | None = None,
     """One row per active CMO configuration with its evidence, quoted, cited and weighed.
     Evidence from documents the filter leaves out (excluded at screening, below a minimum
     appraisal, other characteristics) is left out and counted in the notes."""
-    cmocs = [c for c in q.active_cmocs(store) if not theories or c["theory"] in theories]
+    labels = theory_labels(store)
+    order = {t: i for i, t in enumerate(labels)}  # codebook order, as the evidence table
+    cmocs = sorted((c for c in q.active_cmocs(store) if not theories or c["theory"] in theories),
+                   key=lambda c: (order.get(c["theory"], len(order)), c["theory"], c["id"]))
     evidence = cmoc_evidence(store, cmocs)
     docs = q.documents(store)
     citations = citation_labels(docs)
-    labels = theory_labels(store)
     appraisals = settled_appraisals(store, unblinded=True)
     kept, dropped = kept_documents(docs, appraisals, doc_filter)
     sections: dict[str, Section] = {}

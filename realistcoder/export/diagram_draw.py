@@ -43,7 +43,8 @@ def _layout(diagram: Diagram) -> tuple[dict[str, tuple[float, float, float, floa
         width = COLUMN * n.width - GAP
         boxes[n.id] = (0.3 + n.x * COLUMN, top[n.y], width, rows[n.y])
     right = max((b[0] + b[2] for b in boxes.values()), default=3.0) + 0.3
-    return boxes, max(right, 4.0), y + 0.2 + LINE * 1.3 * len(_notes(diagram, max(right, 4.0)))
+    width = max(right, 4.0)
+    return boxes, width, y + 0.2 + LINE * 1.05 * len(_notes(diagram, width))
 
 
 def _notes(diagram: Diagram, width: float) -> list[str]:
@@ -109,15 +110,21 @@ def draw(diagram: Diagram, path: Path, fmt: str) -> None:
                                          linestyle="--" if edge.dashed else "-"))
             if edge.label:
                 mid = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
-                ax.text(mid[0], mid[1] - 0.06, xml_text(edge.label), ha="center", va="bottom",
-                        fontsize=7, color=INK.get(edge.ink, INK["plain"]),
+                upright = abs(end[0] - start[0]) < abs(end[1] - start[1])
+                # beside an upright arrow; above a level one, a part a line (" · " splits)
+                text = xml_text(edge.label) if upright else "\n".join(
+                    xml_text(edge.label).split(" \u00b7 "))
+                ax.text(mid[0] + (0.08 if upright else 0), mid[1] - (0 if upright else 0.06),
+                        text, ha="left" if upright else "center",
+                        va="center" if upright else "bottom", fontsize=7, linespacing=1.1,
+                        color=INK.get(edge.ink, INK["plain"]),
                         bbox={"boxstyle": "round,pad=0.15", "facecolor": "white",
                               "edgecolor": "none", "alpha": 0.9})
         notes = _notes(diagram, width)
-        y = height - 0.2 - LINE * 1.3 * len(notes)
+        y = height - 0.2 - LINE * 1.05 * len(notes)
         for note in notes:
             ax.text(0.3, y, note, fontsize=7, color="#444444", va="top")
-            y += LINE * 1.3
+            y += LINE * 1.05
         metadata = {"Creator": "realistcoder"} if fmt == "svg" else {"Software": "realistcoder"}
         fig.savefig(path, format=fmt, dpi=200, metadata=metadata)
         plt.close(fig)

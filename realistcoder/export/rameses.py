@@ -71,8 +71,10 @@ class _Evidence:
         self.appraisals = settled_appraisals(store, unblinded=True)
         self.kept, _ = kept_documents(self.docs, self.appraisals, None)
         self.counts = compute_flow(store)
-        self.cmocs = cm.list_cmocs(store)
         self.labels = known_theories(store)
+        order = {t: i for i, t in enumerate(self.labels)}
+        self.cmocs = sorted(cm.list_cmocs(store), key=lambda c: (order.get(c["theory"], 0),
+                                                                 c["id"]))
 
     def theories(self) -> list[str]:
         """Each theory with its initial statement (the codebook's description)."""

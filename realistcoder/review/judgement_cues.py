@@ -21,7 +21,7 @@ CONTRAST = [
     "only after", "only once", "only for", "unless", "except where", "except when",
     "except in", "but not", "but only", "on the other hand", "conversely", "in some sites",
     "in other sites", "in sites without", "where there was no", "where there were no",
-    "did not apply to", "depended on", "depending on", "provided that", "as long as",
+    "did not apply to", "provided that", "as long as",
 ]
 NEGATION = [
     "did not", "didn't", "does not", "do not", "was not", "were not", "has not", "have not",

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from realistcoder.codebook import shipped_codebooks
+from realistcoder.codebook import codebooks_dir, shipped_codebooks
 from realistcoder.codebook.io import load_codebook
 from realistcoder.errors import InputError, NotFoundError
 from realistcoder.store import attributes as at
@@ -44,6 +44,12 @@ def framework_codes(store: Store, name: str) -> tuple[set[str], bool]:
         book = load_codebook(shipped)
         store_codebook(store, book, str(shipped))
         return {c.id for c in book.codes}, True
+
+
+def shipped_mapping(name: str) -> Path | None:
+    """The mapping file shipped for codebook ``name`` (``codebooks/mappings/NAME.yaml``)."""
+    path = codebooks_dir() / "mappings" / f"{name}.yaml"
+    return path if path.is_file() else None
 
 
 def codebook_codes(store: Store, name: str) -> set[str]:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import sys
 import textwrap
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import click
 
 from realistcoder.cli.codebook import codebook_group
 from realistcoder.cli.groups import SubGroup, cli, echo, pass_app
+from realistcoder.cli.prompts import ask_key
 from realistcoder.errors import InputError
 from realistcoder.review import mappings as mp
 from realistcoder.review.polarity import polarity_suggestions
@@ -81,13 +81,7 @@ def suggest_cmd(app, roles, include_decided, only_list, reviewer):
         echo(f"  reads as {proposal.polarity} ({', '.join(repr(c) for c in proposal.cues)})")
         if only_list:
             continue
-        try:
-            key = click.prompt("  [a]ccept, [e]nabling, [b]locking, [s]kip, [q]uit",
-                               default="s", show_default=False).strip().lower()[:1]
-        except click.Abort:
-            break
-        if not sys.stdin.isatty():
-            echo(key)
+        key = ask_key("  [a]ccept, [e]nabling, [b]locking, [s]kip, [q]uit", "s")
         if key == "q":
             break
         chosen = {"a": proposal.polarity, "e": "enabling", "b": "blocking"}.get(key)

@@ -7,12 +7,12 @@ Judging evidence, history and chains (cmoc judge | history | chain | unchain) ar
 from __future__ import annotations
 
 import json
-import sys
 import textwrap
 
 import click
 
 from realistcoder.cli.groups import SubGroup, cli, echo, pass_app
+from realistcoder.cli.prompts import ask_key
 from realistcoder.errors import InputError
 from realistcoder.review import cmoc as rc
 from realistcoder.store import cmoc as cm
@@ -286,13 +286,7 @@ def suggest_cmd(app, reviewer, theory, window, unblind, only_list):
                            subsequent_indent="         "))
         if only_list:
             continue
-        try:
-            answer = click.prompt("  [a]ccept, [d]iscard, [s]kip, [q]uit", default="s",
-                                  show_default=False).strip().lower()[:1]
-        except click.Abort:  # end of input
-            break
-        if not sys.stdin.isatty():  # scripted: show the answer so the transcript reads well
-            echo(answer)
+        answer = ask_key("  [a]ccept, [d]iscard, [s]kip, [q]uit", "s")
         if answer == "q":
             break
         if answer == "a":

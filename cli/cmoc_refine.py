@@ -4,13 +4,13 @@ CMO chains). Attached to the ``cmoc`` group defined in ``cli.cmoc``."""
 from __future__ import annotations
 
 import json
-import sys
 import textwrap
 
 import click
 
 from realistcoder.cli.cmoc import cmoc_group
 from realistcoder.cli.groups import echo, pass_app
+from realistcoder.cli.prompts import ask_key
 from realistcoder.errors import InputError
 from realistcoder.review import cmoc as rc
 from realistcoder.review.refinement import cmoc_history
@@ -72,13 +72,7 @@ def _suggest(store, cmoc_id: int, reviewer: str) -> None:
              f"{link['document']} p. {link['page']}) is judged {link['judgement']}")
         echo(_quote(link["text"], 2))
         echo(f"  reads as {proposal.judgement} ('{proposal.cue}')")
-        try:
-            answer = click.prompt(f"  judge it {proposal.judgement}? [y]es, [n]o, [q]uit",
-                                  default="n", show_default=False).strip().lower()[:1]
-        except click.Abort:
-            break
-        if not sys.stdin.isatty():
-            echo(answer)
+        answer = ask_key(f"  judge it {proposal.judgement}? [y]es, [n]o, [q]uit", "n")
         if answer == "q":
             break
         if answer == "y":

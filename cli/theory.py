@@ -12,12 +12,22 @@ import click
 from realistcoder.cli.cmoc import ids
 from realistcoder.cli.filters import document_filter, document_options
 from realistcoder.cli.groups import SubGroup, cli, echo, export_group, pass_app
+from realistcoder.errors import NotFoundError
 from realistcoder.export import registry
 from realistcoder.review import cmoc as rc
 from realistcoder.review import refinement as rf
 from realistcoder.store import cmoc as cm
 from realistcoder.store import review as rv
 from realistcoder.store import theory as th
+
+
+def _known(store, theory: str) -> dict[str, str]:
+    """The theories of the store; a one-line error when ``theory`` is not one of them."""
+    known = rf.known_theories(store)
+    if theory not in known:
+        raise NotFoundError(f"no theory '{theory}'", subject="THEORY",
+                            fix=f"use one of: {', '.join(known) or 'none loaded yet'}")
+    return known
 
 
 def _fill(text: str, indent: int = 4) -> str:
@@ -64,9 +74,7 @@ def show_cmd(app, theory):
     Example: realistcoder theory show workforce
     """
     store = app.store(create=False)
-    known = rf.known_theories(store)
-    if theory not in known:
-        raise click.UsageError(f"no theory '{theory}'; try one of: {', '.join(known)}")
+    known = _known(store, theory)
     versions = th.theory_versions(store, theory)
     echo(f"{theory}: {known[theory]}")
     if versions:
@@ -123,7 +131,9 @@ def history_cmd(app, theory, fmt):
 
     Example: realistcoder theory history workforce
     """
-    versions = rf.theory_history(app.store(create=False), theory)
+    store = app.store(create=False)
+    _known(store, theory)
+    versions = rf.theory_history(store, theory)
     if fmt == "json":
         echo(json.dumps(versions, ensure_ascii=False, indent=2, default=str))
         return

@@ -7,6 +7,7 @@ and hand codings by alice (and a few by bob), all made through the CLI.
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 CODEBOOK = """\
@@ -102,3 +103,9 @@ def build(rc, folder: Path) -> dict:
             out[key].setdefault((name, i), coding)
             out[key][(name, i, code)] = coding
     return out
+
+
+def read_csv(path: Path) -> list[dict]:
+    """Rows of a CSV export (UTF-8 with BOM, as realistcoder writes them)."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))

@@ -4,11 +4,10 @@ audit, appraisal columns and minimum filters on the exports."""
 
 from __future__ import annotations
 
-import csv
 import json
 
 import pytest
-from synthesis_support import build
+from synthesis_support import build, read_csv
 
 from realistcoder.review.judgement_cues import propose_judgement
 
@@ -16,11 +15,6 @@ from realistcoder.review.judgement_cues import propose_judgement
 @pytest.fixture
 def review(rc, tmp_path):
     return build(rc, tmp_path / "docs")
-
-
-def read_csv(path) -> list[dict]:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def add_workforce_cmoc(rc, c) -> None:

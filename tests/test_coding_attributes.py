@@ -4,12 +4,11 @@ knowledge-gap register, and code co-occurrence."""
 
 from __future__ import annotations
 
-import csv
 import shutil
 
 import pytest
 from conftest import CODEBOOKS
-from synthesis_support import build
+from synthesis_support import build, read_csv
 
 from realistcoder.codebook import load_codebook, write_codebook
 from realistcoder.review.polarity import propose_polarity
@@ -18,11 +17,6 @@ from realistcoder.review.polarity import propose_polarity
 @pytest.fixture
 def review(rc, tmp_path):
     return build(rc, tmp_path / "docs")
-
-
-def read_csv(path) -> list[dict]:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 # --------------------------------------------------------------------------- polarity

@@ -10,17 +10,12 @@ from xml.etree import ElementTree
 
 import openpyxl
 import pytest
-from synthesis_support import build
+from synthesis_support import build, read_csv
 
 
 @pytest.fixture
 def review(rc, tmp_path):
     return build(rc, tmp_path / "docs")
-
-
-def read_csv(path) -> list[dict]:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def write_csv(path, rows: list[list[str]]) -> None:

@@ -4,32 +4,18 @@ printed (the same runner as the review walkthrough)."""
 
 from __future__ import annotations
 
-import os
 import shlex
-import shutil
 
 import pytest
-from click.testing import CliRunner
-from conftest import CORPUS, ROOT
-from test_review_walkthrough import check_shown, doc_steps, run_step
+from conftest import ROOT
+from test_review_walkthrough import doc_steps, walk
 
 DOC = ROOT / "docs" / "synthesis-walkthrough.md"
 
 
 @pytest.mark.slow
 def test_synthesis_walkthrough_runs_as_written(tmp_path, monkeypatch):
-    steps = doc_steps(DOC.read_text(encoding="utf-8"))
-    shutil.copytree(CORPUS, tmp_path / "corpus")
-    monkeypatch.chdir(tmp_path)
-    env = {"COLUMNS": "80", "REALISTCODER_DB": str(tmp_path / "unset.db")}
-    runner = CliRunner()
-    dump = os.environ.get("WALKTHROUGH_DUMP")
-    for command, shown in steps:
-        out = run_step(runner, command, env)
-        if dump:
-            with open(dump, "a", encoding="utf-8") as handle:
-                handle.write(f"$ {command}\n{out}\n")
-        check_shown(command, shown, out)
+    walk(DOC, tmp_path, monkeypatch)
     for name in ("flow.svg", "theory.svg", "theory.dot", "refinement.md", "cmoc.md",
                  "rameses.md", "gaps.md", "active-ingredients.md", "cooccurrence.md"):
         assert (tmp_path / name).stat().st_size > 0, name

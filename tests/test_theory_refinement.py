@@ -96,6 +96,9 @@ def test_theory_refine_keeps_the_initial_theory_as_version_1(rc, review):
     assert "version 3 by bob" in shown and "A third statement." in shown
     bad = rc("theory", "refine", "nowhere", "--statement", "x", "-r", "a", ok=False)
     assert bad.exit_code == 1 and "no theory 'nowhere'" in bad.stderr
+    for command in ("show", "history"):
+        bad = rc("theory", command, "nowhere", ok=False)
+        assert bad.exit_code == 1 and bad.stderr.startswith("error: THEORY: no theory")
 
 
 def test_export_refinement_trail_from_initial_to_refined(rc, review, tmp_path):

@@ -10,7 +10,6 @@ two reviewers counts once.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from realistcoder.review.appraisal import Appraisal
@@ -47,11 +46,6 @@ class Weight:
 
     def n_fragments(self, judgement: str) -> int:
         return sum(s.fragments(judgement) for s in self.sources)
-
-    def by_rigour(self, judgement: str) -> Counter:
-        """Sources of one judgement counted by their rigour (``unappraised`` when none)."""
-        return Counter((s.appraisal.value("rigour") if s.appraisal else None) or "unappraised"
-                       for s in self.sources if s.fragments(judgement))
 
     def summary(self) -> str:
         """``for 2 sources (3 fragments), against 1 (1), refines 0``."""

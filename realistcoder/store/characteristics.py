@@ -102,11 +102,3 @@ def carry_forward(store: Store, previous_id: int, new_id: int) -> None:
     store.conn.execute(
         f"UPDATE documents SET ({cols}) = (SELECT {cols} FROM documents WHERE id = ?) "
         "WHERE id = ?", (int(previous_id), int(new_id)))
-
-
-def characteristics(store: Store, *, all_statuses: bool = False) -> list[dict]:
-    """Every current document with its characteristics and screening state."""
-    where = "" if all_statuses else "WHERE status = 'ok'"
-    return store.query(
-        f"SELECT id, file_name, title, authors, year, doc_type, status, "
-        f"{', '.join(CARRIED)} FROM documents {where} ORDER BY id")

@@ -68,10 +68,6 @@ def codings_by_uuid(store: Store, uuids: list[str]) -> dict[str, int]:
     return out
 
 
-def cmocs_by_uuid(store: Store) -> dict[str, int]:
-    return {r["uuid"]: r["id"] for r in store.query("SELECT id, uuid FROM cmocs")}
-
-
 # --------------------------------------------------------------------------- chains
 
 

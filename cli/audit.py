@@ -51,6 +51,9 @@ def _format(fmt: str | None, output: Path | None, disagreements: bool) -> str:
               help="Proposal quality: acceptance, precision and recall per code and role.")
 @click.option("--coverage", "show_coverage", is_flag=True,
               help="How much of each document each reviewer reviewed; acceptance over time.")
+@click.option("--appraisal", "show_appraisal", is_flag=True,
+              help="Agreement on document appraisal (relevance, rigour) instead, and the "
+              "documents appraised differently.")
 @click.option("--by", type=click.Choice(["day", "week"]), default="week", show_default=True,
               help="Period for the acceptance-over-time table.")
 @click.option("--complete", is_flag=True,
@@ -71,8 +74,8 @@ def _format(fmt: str | None, output: Path | None, disagreements: bool) -> str:
                    "every reviewer's codings.")
 @pass_app
 def audit_cmd(app, reviewers, codes, theory, documents, fmt, output, disagreements,
-              show_quality, show_coverage, by, complete, allow_missing, all_sentences, n_boot,
-              seed, force, unblind):
+              show_quality, show_coverage, show_appraisal, by, complete, allow_missing,
+              all_sentences, n_boot, seed, force, unblind):
     """Inter-coder agreement per code and overall, on sentences of documents all reviewers
     reviewed: counts, percent and positive agreement, Cohen's and Fleiss' kappa, Krippendorff's
     alpha (with a bootstrap 95% CI) and Gwet's AC1; undefined figures say why.
@@ -101,6 +104,9 @@ def audit_cmd(app, reviewers, codes, theory, documents, fmt, output, disagreemen
                          f"{output} --reviewer NAME`, then pass --force to overwrite, or "
                          "choose another -o")
     store = app.store(create=False)
+    if show_appraisal:
+        _appraisal(store, _split(reviewers) or None, documents, fmt, output)
+        return
     sel = select(store, _split(reviewers) or None, documents=list(documents) or None,
                  codes=_split(codes) or None, theory=theory, complete=complete,
                  allow_missing=allow_missing, all_sentences=all_sentences)
@@ -124,6 +130,25 @@ def audit_cmd(app, reviewers, codes, theory, documents, fmt, output, disagreemen
         was_there = existed(output)
         _write_atomic(output, text if text.endswith("\n") else text + "\n")
         written(output, was_there, "the audit", fmt)
+    else:
+        echo(text)
+
+
+def _appraisal(store, reviewers, documents, fmt, output) -> None:
+    from realistcoder.audit import report
+    from realistcoder.audit.appraisal import appraisal_agreement, appraisal_text
+    from realistcoder.store.documents import get_document
+
+    if fmt not in ("table", "json"):
+        raise InputError(f"the appraisal agreement is written as a table or JSON, not {fmt}",
+                         subject="--format", fix="pass --format json, or -o FILE.json")
+    ids = {get_document(store, d)["id"] for d in documents} if documents else None
+    result = appraisal_agreement(store, reviewers, ids)
+    text = report.to_json(result) if fmt == "json" else appraisal_text(result)
+    if output:
+        was_there = existed(output)
+        _write_atomic(output, text if text.endswith("\n") else text + "\n")
+        written(output, was_there, "the appraisal agreement", fmt)
     else:
         echo(text)
 

@@ -1,15 +1,19 @@
-"""Commands: cmoc add | list | show | edit | suggest (CMO configurations)."""
+"""Commands: cmoc add | list | show | edit | suggest (CMO configurations).
+
+Judging evidence, history and chains (cmoc judge | history | chain | unchain) are in
+``cmoc_refine``, which attaches them to the same group.
+"""
 
 from __future__ import annotations
 
 import json
-import sys
 import textwrap
 
 import click
 
 from realistcoder.cli.groups import REVIEWER_HELP, SubGroup, cli, echo, pass_app, who
 from realistcoder.cli.output import LISTING_FORMATS, emit, format_option, output_option, pick_format
+from realistcoder.cli.prompts import ask_key
 from realistcoder.errors import InputError
 from realistcoder.review import cmoc as rc
 from realistcoder.store import cmoc as cm
@@ -45,6 +49,42 @@ def collect(values: dict, prefix: str = "") -> list[tuple[int, str]]:
             for i in ids(values.get(f"{key}{part}"), f"{prefix}{part}")]
 
 
+JUDGE_OPTIONS = [
+    click.option("--refutes", metavar="IDS", help="Of the linked codings, these refute the "
+                 "configuration (coding ids; the others support it)."),
+    click.option("--refines", metavar="IDS", help="Of the linked codings, these refine it "
+                 "(it holds only in some contexts, or in another form)."),
+    click.option("--reason", metavar="TEXT", help="Why: kept with this version in the CMOC's "
+                 "history."),
+    click.option("--prompted-by", metavar="IDS", help="The codings (ids) that prompted this "
+                 "version: kept in its history."),
+]
+
+
+def judge_options(fn):
+    for option in reversed(JUDGE_OPTIONS):
+        fn = option(fn)
+    return fn
+
+
+def judged(refutes: str | None, refines: str | None) -> dict[int, str]:
+    out = {i: "refutes" for i in ids(refutes, "refutes")}
+    for i in ids(refines, "refines"):
+        if i in out:
+            raise InputError(f"coding {i} cannot both refute and refine", subject="--refines",
+                             fix="name it in one of --refutes / --refines")
+        out[i] = "refines"
+    return out
+
+
+def hint_judgements(store, cmoc_id: int) -> None:
+    """Say which linked codings read as refuting or refining, for the reviewer to confirm."""
+    for link, proposal in rc.judgement_suggestions(store, cmoc_id):
+        echo(f"  coding {link['coding_id']} reads as {proposal.judgement} ('{proposal.cue}'): "
+             f"confirm with `realistcoder cmoc judge {cmoc_id} {link['coding_id']} "
+             f"--{proposal.judgement}`")
+
+
 text_options = [
     click.option("--title", help="A short name for the configuration."),
     click.option("--if", "if_text", metavar="TEXT", help="If ... (context and resource)."),
@@ -72,9 +112,11 @@ def cmoc_group() -> None:
 @click.option("--theory", required=True, help="The programme theory / area id.")
 @part_options()
 @with_text_options
+@judge_options
 @click.option("--reviewer", "-r", metavar="NAME", help=f"Who builds it {REVIEWER_HELP}.")
 @pass_app
-def add_cmd(app, theory, reviewer, title, if_text, then_text, because_text, note, **parts):
+def add_cmd(app, theory, reviewer, title, if_text, then_text, because_text, note, refutes,
+            refines, reason, prompted_by, **parts):
     """Link codings into a configuration with an if-then-because statement.
 
     Example: realistcoder cmoc add --theory workforce --context 3 --reasoning 5 --outcome 9
@@ -86,10 +128,14 @@ def add_cmd(app, theory, reviewer, title, if_text, then_text, because_text, note
     if not links:
         raise InputError("no codings to link", subject="cmoc add",
                          fix="pass --context/--resource/--reasoning/--outcome with coding ids")
-    cmoc_id = cm.add_cmoc(app.store(), theory=theory, reviewer=reviewer, links=links,
+    store = app.store()
+    cmoc_id = cm.add_cmoc(store, theory=theory, reviewer=reviewer, links=links,
                           title=title or "", if_text=if_text or "", then_text=then_text or "",
-                          because_text=because_text or "", note=note)
+                          because_text=because_text or "", note=note,
+                          judgements=judged(refutes, refines), reason=reason,
+                          evidence=ids(prompted_by, "prompted-by"))
     echo(f"CMOC {cmoc_id} added ({len(links)} codings, theory {theory})")
+    hint_judgements(store, cmoc_id)
 
 
 @cmoc_group.command("list")
@@ -114,7 +160,8 @@ def list_cmd(app, theory, reviewer, include_retired, fmt, output):
 
 
 CMOC_FIELDS = ["id", "theory", "title", "statement", "if_text", "then_text", "because_text",
-               "n_context", "n_mechanism", "n_outcome", "n_documents", "reviewer", "status",
+               "n_context", "n_mechanism", "n_outcome", "n_documents", "n_supports", "n_refutes",
+               "n_refines", "reviewer", "status",
                "note", "created_at", "updated_at", "uuid"]
 
 
@@ -124,7 +171,8 @@ def _cmoc_table(rows: list[dict]) -> list[str]:
         retired = " [retired]" if r["status"] == "retired" else ""
         lines.append(f"{r['id']:>4}  {r['theory']}  {r['title']}{retired}")
         lines.append(f"      C {r['n_context']}  M {r['n_mechanism']}  O {r['n_outcome']}  "
-                     f"from {r['n_documents']} document(s), by {r['reviewer']}")
+                     f"from {r['n_documents']} document(s), by {r['reviewer']}; links for "
+                     f"{r['n_supports']}, against {r['n_refutes']}, refines {r['n_refines']}")
         lines.append(f"      {r['statement']}")
     return lines
 
@@ -134,7 +182,8 @@ def _cmoc_table(rows: list[dict]) -> list[str]:
 @format_option(("table", "json"), "table")
 @pass_app
 def show_cmd(app, cmoc_id, fmt):
-    """Show one configuration: statement, linked evidence with quotes and pages, history.
+    """Show one configuration: statement, the evidence for and against it source by source
+    (with each source's appraisal, quotes and pages), chains, and its history in brief.
 
     Example: realistcoder cmoc show 2
     """
@@ -144,17 +193,33 @@ def show_cmd(app, cmoc_id, fmt):
         return
     title = f" {cmoc['title']}" if cmoc["title"] else ""
     echo(f"CMOC {cmoc['id']}:{title} (theory {cmoc['theory']}, {cmoc['status']}, "
-         f"by {cmoc['reviewer']})")
+         f"by {cmoc['reviewer']}, version {cmoc['versions']})")
     echo(textwrap.fill(cmoc["statement"], 79))
     if cmoc["note"]:
         echo(textwrap.fill(f"note: {cmoc['note']}", 79, subsequent_indent="      "))
-    for link in cmoc["links"]:
-        gone = " (coding removed since)" if not link["active"] else ""
-        echo(f"  {link['part']:<10} coding {link['coding_id']} {link['code']} "
-             f"[{link['document']}, p. {link['page']}, {link['reviewer']}]{gone}")
-        echo(textwrap.fill(f'"{link["text"]}"', 79, initial_indent=" " * 13,
-                           subsequent_indent=" " * 13))
-    echo(f"history: {len(cmoc['history'])} change(s), last {cmoc['updated_at'][:19]}")
+    echo(f"evidence: {cmoc['weight']['summary']} ({cmoc['weight']['balance']})")
+    for source in cmoc["sources"]:
+        echo(f"  {source['document']} ({source['appraisal']})")
+        for link in source["links"]:
+            gone = " (coding removed since)" if not link["active"] else ""
+            echo(f"    {link['judgement']:<9} {link['part']:<10} coding {link['coding_id']} "
+                 f"{link['code'] or link['role'] + ' (role only)'} "
+                 f"[p. {link['page']}, {link['reviewer']}]{gone}")
+            echo(textwrap.fill(f'"{link["text"]}"', 79, initial_indent=" " * 14,
+                               subsequent_indent=" " * 14))
+            if link["judgement_note"]:
+                echo(textwrap.fill(f"why: {link['judgement_note']}", 79,
+                                   initial_indent=" " * 14, subsequent_indent=" " * 19))
+    for chain in cmoc["chains"]:
+        if chain["from_cmoc"] == cmoc["id"]:
+            echo(f"  its outcome is the {chain['part']} of CMOC {chain['to_cmoc']} "
+                 f"({chain['to_title'] or 'untitled'})")
+        else:
+            source = chain["from_title"] or "untitled"
+            echo(f"  the outcome of CMOC {chain['from_cmoc']} ({source}) is its "
+                 f"{chain['part']}")
+    echo(f"history: {cmoc['versions']} version(s), last {cmoc['updated_at'][:19]} "
+         f"(`realistcoder cmoc history {cmoc['id']}`)")
 
 
 @cmoc_group.command("edit")
@@ -162,23 +227,32 @@ def show_cmd(app, cmoc_id, fmt):
 @with_text_options
 @click.option("--theory", help="Move it to another theory.")
 @part_options("add-")
+@judge_options
 @click.option("--remove", metavar="IDS", help="Unlink these coding ids.")
 @click.option("--retire", "status", flag_value="retired", help="Retire it (kept, hidden).")
 @click.option("--restore", "status", flag_value="active", help="Bring a retired one back.")
 @click.option("--reviewer", "-r", metavar="NAME", help=f"Who edits it {REVIEWER_HELP}.")
 @pass_app
 def edit_cmd(app, cmoc_id, title, if_text, then_text, because_text, note, theory, remove,
-             status, reviewer, **parts):
-    """Change a configuration's statement, evidence links or status (history is kept).
+             status, reviewer, refutes, refines, reason, prompted_by, **parts):
+    """Change a configuration's statement, evidence links, judgements or status. The previous
+    version is kept, with who changed it, when, --reason and the --prompted-by evidence.
 
-    Example: realistcoder cmoc edit 2 --because "staff feel trusted" --add-outcome 14 -r alice
+    Example: realistcoder cmoc edit 2 --because "staff feel trusted" --add-outcome 14
+    --refutes 14 --reason "admissions did not fall" --prompted-by 14 -r alice
     """
     reviewer = who(reviewer)
     fields = {"title": title, "if_text": if_text, "then_text": then_text,
               "because_text": because_text, "note": note, "theory": theory}
-    cm.edit_cmoc(app.store(), cmoc_id, reviewer, fields=fields, add=collect(parts, "add-"),
-                 remove=ids(remove, "remove"), status=status)
-    echo(f"CMOC {cmoc_id} updated")
+    store = app.store()
+    before = len(cm.cmoc_versions(store, cmoc_id))
+    cm.edit_cmoc(store, cmoc_id, reviewer, fields=fields, add=collect(parts, "add-"),
+                 remove=ids(remove, "remove"), status=status,
+                 judgements=judged(refutes, refines), reason=reason,
+                 evidence=ids(prompted_by, "prompted-by"))
+    after = len(cm.cmoc_versions(store, cmoc_id))
+    echo(f"CMOC {cmoc_id} updated (version {after})" if after > before else
+         f"CMOC {cmoc_id}: nothing changed")
 
 
 @cmoc_group.command("suggest")
@@ -209,8 +283,11 @@ def suggest_cmd(app, reviewer, theory, window, unblind, only_list):
         echo(f"\ncandidate {n}/{len(found)}: theory {s.theory}, {s.document}"
              + (f" (no {' or '.join(missing)})" if missing else ""))
         for c in s.codings:
+            proposal = s.judgements.get(c["coding_id"])
+            judged_as = (f"; {proposal.judgement}? ('{proposal.cue}')"
+                         if proposal and proposal.judgement != "supports" else "")
             echo(f"  {rc.part_of(c):<10} coding {c['coding_id']} {c['code']} (p. {c['page']}, "
-                 f"{c['reviewer']})")
+                 f"{c['reviewer']}{judged_as})")
             quote = c["text"] if len(c["text"]) <= 300 else c["text"][:297] + "..."
             echo(textwrap.fill(f'"{quote}"', 79, initial_indent=" " * 13,
                                subsequent_indent=" " * 13))
@@ -218,13 +295,7 @@ def suggest_cmd(app, reviewer, theory, window, unblind, only_list):
                            subsequent_indent="         "))
         if only_list:
             continue
-        try:
-            answer = click.prompt("  [a]ccept, [d]iscard, [s]kip, [q]uit", default="s",
-                                  show_default=False).strip().lower()[:1]
-        except click.Abort:  # end of input
-            break
-        if not sys.stdin.isatty():  # scripted: show the answer so the transcript reads well
-            echo(answer)
+        answer = ask_key("  [a]ccept, [d]iscard, [s]kip, [q]uit", "s")
         if answer == "q":
             break
         if answer == "a":
@@ -232,6 +303,11 @@ def suggest_cmd(app, reviewer, theory, window, unblind, only_list):
             made += 1
             echo(f"  CMOC {cmoc_id} added; edit its statement with `realistcoder cmoc edit "
                  f"{cmoc_id} --if ... --then ... --because ...`")
+            flagged = [f"coding {cid} {p.judgement}" for cid, p in s.judgements.items()
+                       if p.judgement != "supports"]
+            if flagged:
+                echo(f"  judged as proposed: {', '.join(flagged)} (change with `realistcoder "
+                     f"cmoc judge {cmoc_id} CODING --supports`)")
         elif answer == "d":
             rc.discard_suggestion(store, s, reviewer)
             echo("  discarded (not suggested again)")

@@ -1,4 +1,4 @@
-"""Commands: export evidence|cmoc|map|documents|qdpx, import qdpx, documents import-metadata|edit.
+"""Commands: export evidence|cmoc|map|documents|qdpx, import qdpx.
 
 Thin wrappers: options are parsed here, tables are built by ``realistcoder.export.rows`` and
 written by the writer registered for the format (``realistcoder.export.registry``).
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
+from realistcoder.cli.filters import document_filter, document_options
 from realistcoder.cli.groups import (
-    documents_group,
     echo,
     echo_problems,
     export_group,
@@ -22,6 +22,9 @@ from realistcoder.cli.groups import (
 )
 from realistcoder.errors import InputError
 from realistcoder.export import registry, rows
+from realistcoder.export.cmoc_table import cmoc_table
+from realistcoder.export.documents_table import documents_table
+from realistcoder.export.map_table import COLUMN_CHOICES, ROW_CHOICES, map_table
 from realistcoder.store import export as q
 from realistcoder.store.documents import get_document
 
@@ -88,12 +91,14 @@ def _check_known(store, theory, code) -> None:
                              fix=f"use one of: {', '.join(sorted(h for h in have if h))}")
 
 
-def _filters(store, theory, role, code, document, status) -> rows.EvidenceFilter:
+def _filters(store, theory, role, code, document, status, doc_filter=None
+             ) -> rows.EvidenceFilter:
     _check_known(store, theory, code)
     statuses = set(status) if status else set(rows.CODED_STATUSES)
     return rows.EvidenceFilter(
         theories=set(theory), roles={r.lower() for r in role}, codes=set(code),
-        documents={get_document(store, d)["id"] for d in document}, statuses=statuses)
+        documents={get_document(store, d)["id"] for d in document}, statuses=statuses,
+        document_filter=doc_filter)
 
 
 @export_group.command("evidence")
@@ -109,10 +114,11 @@ def _filters(store, theory, role, code, document, status) -> rows.EvidenceFilter
               "include undecided proposals].")
 @click.option("--group-by", type=click.Choice(rows.GROUPS), default="theory", show_default=True,
               help="One sheet / heading / table per group.")
+@document_options
 @_blinding
 @pass_app
 def export_evidence(app, output, fmt, theory, role, code, document, status, group_by, unblind,
-                    reviewer):
+                    reviewer, **doc_options):
     """Write the evidence table: one row per coded fragment with source, page and quote.
 
     Formats: CSV, XLSX (a sheet per theory), Markdown, HTML (searchable, sortable), DOCX
@@ -121,7 +127,8 @@ def export_evidence(app, output, fmt, theory, role, code, document, status, grou
     Example: realistcoder export evidence --unblind -o evidence.xlsx
     """
     store = app.store(create=False)
-    filters = _filters(store, theory, role, code, document, status)
+    filters = _filters(store, theory, role, code, document, status,
+                       document_filter(doc_options))
     table = rows.evidence_table(store, filters=filters, group_by=group_by, unblind=unblind,
                                 reviewer=reviewer)
     _write(table, output, fmt, "fragments")
@@ -131,23 +138,31 @@ def export_evidence(app, output, fmt, theory, role, code, document, status, grou
 @OUTPUT
 @_format_option("cmoc")
 @click.option("--theory", multiple=True, help="Only this theory id (repeatable).")
+@document_options
 @pass_app
-def export_cmoc(app, output, fmt, theory):
-    """Write the CMO configuration table: if-then-because, with C, M and O evidence quoted.
+def export_cmoc(app, output, fmt, theory, **doc_options):
+    """Write the CMO configuration table: if-then-because, with C, M and O evidence quoted,
+    and the evidence for and against each configuration by source, with its appraisal.
 
-    Example: realistcoder export cmoc -o cmocs.docx
+    Example: realistcoder export cmoc --min-rigour moderate -o cmocs.docx
     """
     store = app.store(create=False)
     _check_known(store, theory, ())
-    table = rows.cmoc_table(store, theories=set(theory))
+    doc_filter = document_filter(doc_options)
+    table = cmoc_table(store, theories=set(theory), doc_filter=doc_filter)
     _write(table, output, fmt, "configurations")
 
 
 @export_group.command("map")
 @OUTPUT
 @_format_option("map")
-@click.option("--by", type=click.Choice(["code", "theory"]), default="code", show_default=True,
-              help="Columns: codes, or theories / areas.")
+@click.option("--by", type=click.Choice(COLUMN_CHOICES), default="code", show_default=True,
+              help="Columns: codes, theories / areas, levels (individual, organisational, "
+              "system) or framework components (see --framework).")
+@click.option("--rows", "rows_by", type=click.Choice(list(ROW_CHOICES)), default="document",
+              show_default=True, help="Rows: documents, or a document characteristic.")
+@click.option("--framework", default="com-b", show_default=True, metavar="CODEBOOK",
+              help="With --by framework: the framework codebook the codes are mapped onto.")
 @click.option("--theory", multiple=True, help="Only this theory or area id (repeatable).")
 @click.option("--role", multiple=True, type=click.Choice(["context", "mechanism", "outcome",
               "other"], case_sensitive=False), help="Only this role (repeatable).")
@@ -155,47 +170,94 @@ def export_cmoc(app, output, fmt, theory):
 @click.option("--quotes", is_flag=True,
               help="A narrative map: the quotes themselves in the cells (codes or areas down, "
               "documents across), for .xlsx, .docx, .html, .md, .tex or .csv.")
+@document_options
 @_blinding
 @pass_app
-def export_map(app, output, fmt, by, theory, role, document, quotes, unblind, reviewer):
-    """Write the evidence map: documents by codes (or areas) with counts; .png/.svg draw it.
+def export_map(app, output, fmt, by, rows_by, framework, theory, role, document, quotes,
+               unblind, reviewer, **doc_options):
+    """Write the evidence map: documents (or evidence types, designs, ...) by codes, areas,
+    levels or framework components, with counts; .png/.svg draw it.
 
-    With --quotes, a narrative map: each cell holds the quotes a document gives for a code,
-    with their pages, grouped by theory.
+    With --quotes, a narrative map: each cell holds the quotes a document gives for a code (or
+    an area), with their pages, grouped by theory.
 
-    Example: realistcoder export map --by theory --unblind -o map.png
+    Example: realistcoder export map --by theory --rows evidence-type --unblind -o map.png
     """
     from realistcoder.export.narrative import narrative_map
 
     store = app.store(create=False)
     _check_known(store, theory, ())
     filters = rows.EvidenceFilter(theories=set(theory), roles={r.lower() for r in role},
-                                  documents={get_document(store, d)["id"] for d in document})
+                                  documents={get_document(store, d)["id"] for d in document},
+                                  document_filter=document_filter(doc_options))
     if quotes:
         if output.suffix.lower() in (".png", ".svg") or (fmt or "").lower() in ("png", "svg"):
             raise InputError("a narrative map holds quotes: it is a table, not a picture",
                              subject=output, fix="write it as .xlsx, .docx, .html, .md or .tex")
+        if by not in ("code", "theory") or rows_by != "document":
+            raise InputError("a narrative map is codes or areas by documents", subject="--quotes",
+                             fix="use --by code or --by theory, with documents as rows")
         table = narrative_map(store, by=by, filters=filters, unblind=unblind,
                               reviewer=reviewer)
         _write(table, output, fmt, "rows")
         return
-    table = rows.map_table(store, by=by, filters=filters, unblind=unblind, reviewer=reviewer)
-    _write(table, output, fmt, "documents")
+    table = map_table(store, by=by, rows_by=rows_by, framework=framework, filters=filters,
+                      unblind=unblind, reviewer=reviewer)
+    _write(table, output, fmt, "documents" if rows_by == "document" else "rows")
 
 
 @export_group.command("documents")
 @OUTPUT
 @_format_option("documents")
+@document_options
 @_blinding
 @pass_app
-def export_documents(app, output, fmt, unblind, reviewer):
-    """Write document characteristics: citation, year, type, pages, appraisal, codings per role.
+def export_documents(app, output, fmt, unblind, reviewer, **doc_options):
+    """Write document characteristics: citation, year, type, evidence type, design, setting,
+    country, pages, appraisal, codings per role.
 
     Example: realistcoder export documents --unblind -o documents.docx
     """
     store = app.store(create=False)
-    table = rows.documents_table(store, unblind=unblind, reviewer=reviewer)
+    filters = rows.EvidenceFilter(document_filter=document_filter(doc_options))
+    table = documents_table(store, unblind=unblind, reviewer=reviewer, filters=filters)
     _write(table, output, fmt, "documents")
+
+
+@export_group.command("cooccurrence")
+@OUTPUT
+@click.option("--format", "fmt", metavar="FORMAT",
+              help=f"One of {TABLE_FORMATS}, png, svg (with --matrix) [default: from -o].")
+@click.option("--unit", type=click.Choice(["sentence", "paragraph"]), default="sentence",
+              show_default=True, help="Codes meet when they cover the same sentence, or touch "
+              "the same paragraph.")
+@click.option("--by", type=click.Choice(["code", "theory"]), default="code", show_default=True)
+@click.option("--matrix", is_flag=True, help="A codes x codes matrix (a heatmap as .png/.svg) "
+              "instead of the list of pairs.")
+@click.option("--min", "min_count", type=click.IntRange(1), default=1, show_default=True,
+              help="Only pairs meeting in at least this many units.")
+@click.option("--theory", multiple=True, help="Only this theory or area id (repeatable).")
+@document_options
+@_blinding
+@pass_app
+def export_cooccurrence(app, output, fmt, unit, by, matrix, min_count, theory, unblind,
+                        reviewer, **doc_options):
+    """Write where codes meet: pairs of codes coded in the same sentences (or paragraphs),
+    with counts, overlap and the passages where they meet; --matrix for a heatmap.
+
+    Example: realistcoder export cooccurrence --unblind --min 2 -o cooccurrence.md
+    """
+    from realistcoder.export.cooccurrence_table import cooccurrence_table
+
+    store = app.store(create=False)
+    _check_known(store, theory, ())
+    filters = rows.EvidenceFilter(theories=set(theory),
+                                  document_filter=document_filter(doc_options))
+    if output.suffix.lower() in (".png", ".svg"):
+        matrix = True
+    table = cooccurrence_table(store, unit=unit, by=by, matrix=matrix, min_count=min_count,
+                               filters=filters, unblind=unblind, reviewer=reviewer)
+    _write(table, output, fmt, "codes" if matrix else "pairs")
 
 
 @export_group.command("qdpx")
@@ -368,61 +430,3 @@ def _grouped_problems(problems: list[str], limit: int = 12) -> list[str]:
         rest = sum(list(groups.values())[limit:])
         lines = lines[:limit] + [f"{rest} more codings (run without --partial to see the first)"]
     return lines
-
-
-@documents_group.command("import-metadata")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--keep-existing", is_flag=True, help="Only fill fields that are empty.")
-@click.option("--dry-run", is_flag=True, help="Show the matches; change nothing.")
-@pass_app
-def import_metadata(app, file, keep_existing, dry_run):
-    """Fill authors, year, title, DOI and type from a BibTeX (.bib) or RIS (.ris) file.
-
-    Entries match documents by attached file name, DOI or title (fuzzy).
-
-    Example: realistcoder documents import-metadata zotero-export.bib
-    """
-    from realistcoder.export.citations import import_metadata as run
-
-    report = run(app.store(create=False), file, keep_existing=keep_existing, dry_run=dry_run)
-    for m in report.matches:
-        echo(f"matched  {m.reference.key} -> {m.document['file_name']} (by {m.by})")
-    for ref in report.unmatched:
-        echo(f"unmatched entry {ref.key}: {ref.title[:70]}")
-    for doc in report.documents_without:
-        echo(f"no entry for {doc['file_name']}")
-    if report.skipped:
-        echo(f"warning: {file}: skipped {len(report.skipped)} unreadable entr"
-             f"{'y' if len(report.skipped) == 1 else 'ies'} (at {', '.join(report.skipped[:5])}); "
-             "fix them in the reference manager and export again", err=True)
-    verb = "would update" if dry_run else "updated"
-    echo(f"{verb} {len(report.matches)} documents; {len(report.unmatched)} entries unmatched, "
-         f"{len(report.documents_without)} documents without an entry")
-
-
-@documents_group.command("edit")
-@click.argument("document")
-@click.option("--title", help="The document's title.")
-@click.option("--authors", help="'Last, First; Last, First'.")
-@click.option("--year", type=click.IntRange(1000, 2999), help="Year of publication.")
-@click.option("--doi", help="DOI, e.g. 10.1186/s12913-014-0001-1 (a doi.org link is fine).")
-@click.option("--type", "doc_type", help="e.g. 'journal article', 'report', 'evaluation'.")
-@pass_app
-def edit_document(app, document, title, authors, year, doi, doc_type):
-    """Fix one document's citation details by hand (id or file name).
-
-    Example: realistcoder documents edit 3 --authors "Smith, Jane; Jones, K." --year 2017
-    """
-    from realistcoder.export.citations import normalise_doi, short_citation
-
-    store = app.store(create=False)
-    doc = get_document(store, document)
-    fields = {"title": title, "authors": authors, "year": year,
-              "doi": normalise_doi(doi) if doi else None, "doc_type": doc_type}
-    fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()
-              if v is not None}
-    if not fields:
-        raise InputError("nothing to change", subject=document,
-                         fix="pass --title, --authors, --year, --doi or --type")
-    q.set_document_metadata(store, doc["id"], fields)
-    echo(f"{doc['file_name']}: now cited as {short_citation({**doc, **fields})}")

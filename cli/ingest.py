@@ -25,8 +25,9 @@ from realistcoder.store import documents as docs
 EXPORT_FIELDS = ["sentence_id", "document", "document_id", "page", "start", "end", "text",
                  "section", "flags"]
 DOCUMENT_FIELDS = ["id", "file_name", "status", "version", "n_pages", "n_sentences", "title",
-                   "authors", "year", "doi", "doc_type", "kind", "path", "sha256", "error",
-                   "warnings", "supersedes", "ingested_at"]
+                   "authors", "year", "doi", "doc_type", "evidence_type", "study_design",
+                   "setting", "country", "found_via", "screening", "exclusion_reason", "kind",
+                   "path", "sha256", "error", "warnings", "supersedes", "ingested_at"]
 
 
 @cli.command("ingest")
@@ -138,6 +139,11 @@ def _documents_table(rows: list[dict]) -> list[str]:
                      f"{r['n_sentences']:>6}  {r['file_name']}")
         if r["title"]:
             lines.append(f"{'':>35}{_clip(r['title'], 70)}")
+        traits = [r.get(k) for k in ("evidence_type", "study_design", "setting", "country")]
+        screened = r.get("screening") and (r["screening"] if r["screening"] == "included" else
+                                           f"excluded: {r.get('exclusion_reason') or '-'}")
+        if any(traits) or screened:
+            lines.append(f"{'':>35}{_clip(' · '.join(t for t in [*traits, screened] if t), 70)}")
         if r["error"]:
             lines.append(f"{'':>35}{r['error']}")
         for warning in json.loads(r["warnings"] or "[]"):

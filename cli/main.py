@@ -14,12 +14,12 @@ from realistcoder.cli.terminal import clean_terminal_output
 # the order they are listed)
 COMMANDS: dict[str, tuple[str, ...]] = {
     "ingest": ("ingest",),
-    "documents": ("ingest", "export"),
+    "documents": ("ingest", "documents", "flow"),
     "sentences": ("ingest",),
     "search": ("ingest",),
     "segment": ("segment",),
     "simulate": ("simulate",),
-    "codebook": ("codebook",),
+    "codebook": ("codebook", "attributes"),
     "propose": ("propose",),
     "proposals": ("propose",),
     "models": ("propose",),
@@ -32,10 +32,15 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "appraise": ("review",),
     "status": ("review",),
     "merge": ("review",),
-    "cmoc": ("cmoc",),
+    "cmoc": ("cmoc", "cmoc_refine"),
+    "theory": ("theory",),
+    "polarity": ("attributes",),
+    "gaps": ("gaps",),
+    "flow": ("flow",),
+    "report": ("report",),
     "audit": ("audit",),
     "resolve": ("audit",),
-    "export": ("export", "ingest", "propose", "review"),
+    "export": ("export", "ingest", "propose", "review", "gaps", "theory"),
     "import": ("export", "review"),
 }
 # the one-line summary of each command, shown by `realistcoder --help` without importing the
@@ -61,10 +66,19 @@ SUMMARIES: dict[str, str] = {
     "uncode": "Remove one of your codings (it stays in the audit trail).",
     "undo": "Undo your latest decision (or a given one, or a whole import batch), exactly.",
     "log": "Show the decision log (the audit trail), oldest first.",
-    "appraise": "Record your relevance and rigour appraisal of a document.",
+    "appraise": (
+        "Record your relevance and rigour appraisal of a document, or with --consensus the "
+        "team's (see `realistcoder audit --appraisal` for where reviewers differ)."),
     "status": "Documents, proposals pending / decided per reviewer, codings per theory and role.",
     "merge": "Bring another store's documents, codebooks, proposals and decisions into this one.",
     "cmoc": "Build, list, show, edit and suggest CMO configurations (context-mechanism-outcome).",
+    "theory": "Programme theories: their current statement, how they were refined, and why.",
+    "polarity": "Mark codings as enabling or blocking (facilitators and barriers).",
+    "gaps": (
+        "The register of knowledge gaps (nothing found) and uncertainties (thin or conflicting "
+        "evidence), linked to theories, CMOCs, codings and documents."),
+    "flow": "The document flow (PRISMA-style): counts, and the diagram with -o.",
+    "report": "Reporting checklists, filled with what the review store can evidence.",
     "audit": (
         "Inter-coder agreement per code and overall, on sentences of documents all "
         "reviewers reviewed: counts, percent and positive agreement, Cohen's and Fleiss' "

@@ -315,18 +315,22 @@ def _batch_table(rows: list[dict]) -> list[str]:
 @click.option("--relevance", type=click.Choice(cm.LEVELS), required=True)
 @click.option("--rigour", type=click.Choice(cm.LEVELS), required=True)
 @click.option("--note", help="Reasons for the judgement.")
+@click.option("--consensus", is_flag=True,
+              help="Record the team's agreed appraisal (attributed to --reviewer).")
 @reviewer_option
 @pass_app
-def appraise_cmd(app, document, relevance, rigour, note, reviewer):
-    """Record your relevance and rigour appraisal of a document.
+def appraise_cmd(app, document, relevance, rigour, note, consensus, reviewer):
+    """Record your relevance and rigour appraisal of a document, or with --consensus the
+    team's (see `realistcoder audit --appraisal` for where reviewers differ).
 
     Example: realistcoder appraise 3 --relevance high --rigour moderate --reviewer alice
     """
     reviewer = need_reviewer(reviewer)
     store = app.store()
     doc = get_document(store, document)
-    cm.add_appraisal(store, doc["id"], reviewer, relevance, rigour, note)
-    echo(f"{doc['file_name']}: relevance {relevance}, rigour {rigour} ({reviewer})")
+    cm.add_appraisal(store, doc["id"], reviewer, relevance, rigour, note, consensus=consensus)
+    who = f"consensus, recorded by {reviewer}" if consensus else reviewer
+    echo(f"{doc['file_name']}: relevance {relevance}, rigour {rigour} ({who})")
 
 
 @cli.command("status")

@@ -109,9 +109,10 @@ def run_step(runner: CliRunner, command: str, env: dict) -> str:
     return out
 
 
-@pytest.mark.slow
-def test_walkthrough_runs_as_written(tmp_path, monkeypatch):
-    steps = doc_steps(DOC.read_text(encoding="utf-8"))
+def walk(doc: Path, tmp_path: Path, monkeypatch) -> None:
+    """Run every step of ``doc`` in ``tmp_path`` (with a copy of the corpus) and check that
+    each shows what it printed; WALKTHROUGH_DUMP=FILE writes the real outputs there."""
+    steps = doc_steps(doc.read_text(encoding="utf-8"))
     assert len(steps) > 15
     shutil.copytree(CORPUS, tmp_path / "corpus")
     monkeypatch.chdir(tmp_path)
@@ -124,6 +125,11 @@ def test_walkthrough_runs_as_written(tmp_path, monkeypatch):
             with open(dump, "a", encoding="utf-8") as handle:
                 handle.write(f"$ {command}\n{out}\n")
         check_shown(command, shown, out)
+
+
+@pytest.mark.slow
+def test_walkthrough_runs_as_written(tmp_path, monkeypatch):
+    walk(DOC, tmp_path, monkeypatch)
 
 
 def test_walkthrough_commands_are_supported():

@@ -4,10 +4,10 @@ schema 2 upgraded with its codings keeping their roles."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
+from old_store import schema2_store
 
 from realistcoder.store import open_store
 from realistcoder.store.migrations import MIGRATIONS
@@ -130,37 +130,7 @@ def test_role_only_codings_reach_the_evidence_table_grouped_not_lost(store_rc, t
 
 
 def test_a_schema_2_store_upgrades_and_its_codings_keep_their_roles(tmp_path):
-    path = tmp_path / "old.db"
-    conn = sqlite3.connect(path)
-    import sqlite_utils
-
-    db = sqlite_utils.Database(conn)
-    for number, upgrade in MIGRATIONS[:2]:
-        upgrade(db)
-        conn.execute(f"PRAGMA user_version = {number}")
-    conn.executescript("""
-        INSERT INTO documents (id, path, file_name, sha256, kind, status, ingested_at, text)
-            VALUES (1, '/x.txt', 'x.txt', 'abc', 'text', 'ok', '2025-01-01', 'One. Two.');
-        INSERT INTO sentences (id, document_id, page_no, seq, start, "end", text)
-            VALUES (1, 1, 1, 0, 0, 4, 'One.'), (2, 1, 1, 1, 5, 9, 'Two.');
-        INSERT INTO codebooks (id, name, version, sha256, content, loaded_at)
-            VALUES (1, 'cb', '1', 'h', '{}', '2025-01-01');
-        INSERT INTO codes (id, codebook_id, code, label, role)
-            VALUES (1, 1, 'trust', 'Trust', 'mechanism'), (2, 1, 'misc', 'Misc', 'other');
-        INSERT INTO proposals (id, sentence_id, code_id, codebook_id, code, role, score, method,
-            matched, created_at) VALUES (1, 1, 1, 1, 'trust', 'mechanism', 0.5, 'lemma', '[]',
-            '2025-01-01');
-        INSERT INTO decisions (id, uuid, reviewer, action, proposal_id, sentence_id,
-            end_sentence_id, code_id, codebook_id, code, created_at)
-            VALUES (1, 'u1', 'ann', 'accept', 1, 1, 1, 1, 1, 'trust', '2025-01-01'),
-                   (2, 'u2', 'ann', 'code', NULL, 2, 2, 2, 1, 'misc', '2025-01-02');
-        INSERT INTO codings (id, uuid, decision_id, reviewer, source, proposal_id, document_id,
-            sentence_id, end_sentence_id, code_id, codebook_id, code, created_at)
-            VALUES (1, 'u1', 1, 'ann', 'accepted', 1, 1, 1, 1, 1, 1, 'trust', '2025-01-01'),
-                   (2, 'u2', 2, 'ann', 'hand', NULL, 1, 2, 2, 2, 1, 'misc', '2025-01-02');
-        """)
-    conn.commit()
-    conn.close()
+    path = schema2_store(tmp_path / "old.db")
     with open_store(path) as store:
         assert store.schema_version() == MIGRATIONS[-1][0]
         rows = store.query("SELECT id, code, role FROM codings ORDER BY id")

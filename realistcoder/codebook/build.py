@@ -14,13 +14,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from realistcoder.codebook.model import MECHANISM_TYPES, ROLES, Code, Codebook, Theory
+from realistcoder.codebook.model import LEVELS, MECHANISM_TYPES, ROLES, Code, Codebook, Theory
 
 TOP_KEYS = ("name", "version", "description", "theories", "codes")
 THEORY_KEYS = ("id", "label", "description")
 CODE_KEYS = (
     "id", "label", "role", "mechanism_type", "theory", "parent", "description", "inclusion",
-    "exclusion", "examples", "terms", "patterns", "exclude", "codes", "color",
+    "exclusion", "examples", "terms", "patterns", "exclude", "codes", "color", "level",
 )
 TEXT_FIELDS = ("description", "inclusion", "exclusion")
 LIST_FIELDS = ("examples", "terms", "exclude")
@@ -216,6 +216,7 @@ class _Builder:
             mechanism_type=self.text(node, "mechanism_type", what).lower() or None,
             parent=parent or declared_parent,
             color=self.colour(node, what),
+            level=self.text(node, "level", what).lower() or None,
             line=node.line,
             lines=lines,
         )
@@ -250,6 +251,8 @@ class _Builder:
                         code.mechanism_type = parent.mechanism_type
                 if code.theory is None:
                     code.theory = parent.theory
+                if code.level is None:
+                    code.level = parent.level
             done.add(code.id)
 
         for code in codes:
@@ -258,6 +261,9 @@ class _Builder:
     def roles(self, codes: list[Code]) -> None:
         for code in codes:
             what = f"code {code.id!r}"
+            if code.level is not None and code.level not in LEVELS:
+                self.problem(code.line_of("level"), f"{what} has unknown level {code.level!r}"
+                             f"{suggest(code.level, LEVELS)}: use one of {', '.join(LEVELS)}")
             if not code.role:
                 self.problem(code.line, f"{what} has no role: give one of {', '.join(ROLES)}")
             elif code.role not in ROLES:

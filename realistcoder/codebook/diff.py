@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from realistcoder.codebook.model import Codebook
 
 # fields whose change alters what a code means or what it proposes
-MEANING = ("label", "role", "mechanism_type", "theory", "parent", "description", "inclusion",
-           "exclusion")
+MEANING = ("label", "role", "mechanism_type", "theory", "level", "parent", "description",
+           "inclusion", "exclusion")
 MATCHING = ("terms", "patterns", "exclude")
 
 

@@ -12,9 +12,9 @@ def _cell(text: str) -> str:
 
 
 def role_label(code: Code) -> str:
-    if code.role == "mechanism" and code.mechanism_type:
-        return f"mechanism ({code.mechanism_type})"
-    return code.role
+    role = (f"mechanism ({code.mechanism_type})" if code.role == "mechanism"
+            and code.mechanism_type else code.role)
+    return f"{role}, {code.level} level" if code.level else role
 
 
 def _row(codebook: Codebook, code: Code) -> str:

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 ROLES = ("context", "mechanism", "outcome", "other")
 MECHANISM_TYPES = ("resource", "reasoning")
+LEVELS = ("individual", "organisational", "system")
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Code:
     theory: str | None = None
     mechanism_type: str | None = None
     parent: str | None = None
+    level: str | None = None  # individual | organisational | system (optional)
     description: str = ""
     inclusion: str = ""
     exclusion: str = ""

@@ -65,7 +65,7 @@ def _code_meta(code: Code, order: int | None = None) -> dict[str, Any]:
     meta: dict[str, Any] = {"id": code.id, "role": code.role}
     if order is not None:  # the codebook's order, which the theory and role groups shuffle
         meta["order"] = order
-    for key in ("mechanism_type", "theory", "inclusion", "exclusion", "color"):
+    for key in ("mechanism_type", "theory", "level", "inclusion", "exclusion", "color"):
         if getattr(code, key):
             meta[key] = getattr(code, key)
     for key in ("examples", "terms", "exclude", "patterns"):

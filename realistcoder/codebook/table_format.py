@@ -1,7 +1,8 @@
 """Spreadsheet codebooks (CSV and XLSX): one code per row, problems named by row number.
 
 A header row with at least ``id, label, role, theory, terms``; optional columns
-``mechanism_type, parent, description, inclusion, exclusion, examples, exclude, patterns``.
+``mechanism_type, parent, description, inclusion, exclusion, examples, exclude, patterns,
+level``.
 ``terms`` and ``exclude`` hold several items separated by ``;``, ``examples`` by ``|``,
 ``patterns`` is JSON. Theories are the distinct values of the ``theory`` column. An XLSX
 workbook may also have a ``theories`` sheet (id, label, description) and a ``codebook`` sheet
@@ -22,7 +23,7 @@ from realistcoder.errors import CodebookError
 
 REQUIRED_COLUMNS = ("id", "label", "role", "theory", "terms")
 OPTIONAL_COLUMNS = ("mechanism_type", "parent", "description", "inclusion", "exclusion",
-                    "examples", "exclude", "patterns")
+                    "examples", "exclude", "patterns", "level")
 COLUMNS = REQUIRED_COLUMNS[:4] + ("mechanism_type", "parent", "terms") + OPTIONAL_COLUMNS[2:]
 SEPARATORS = {"terms": ";", "exclude": ";", "examples": "|"}
 

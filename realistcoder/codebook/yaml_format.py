@@ -116,6 +116,8 @@ def _code_node(codebook: Codebook, code: Code, parent: Code | None) -> dict:
         node["theory"] = code.theory
     if parent is None and code.parent:  # parent not in this codebook
         node["parent"] = code.parent
+    if code.level and (parent is None or code.level != parent.level):
+        node["level"] = code.level
     for key in ("description", "inclusion", "exclusion"):
         if getattr(code, key):
             node[key] = getattr(code, key)

@@ -86,17 +86,19 @@ def draw(table: Table, path: Path, fmt: str) -> None:
                 ax.spines[side].set_visible(False)
         fig.suptitle(xml_text(table.title), fontsize=11)
         fig.colorbar(image, ax=axes[:, 0].tolist(), shrink=min(0.6, 3 / len(panels) + 0.1),
-                     label="coded fragments")
+                     label="coded fragments" if table.kind == "map" else "units where both occur")
         metadata = {"Creator": "realistcoder"} if fmt == "svg" else {"Software": "realistcoder"}
         fig.savefig(path, format=fmt, dpi=150, metadata=metadata)
         plt.close(fig)
 
 
-@register("png", extensions=(".png",), kinds={"map"}, description="heatmap picture")
+@register("png", extensions=(".png",), kinds={"map", "cooccurrence"},
+          description="heatmap picture")
 def write_png(table: Table, path: Path) -> None:
     draw(table, path, "png")
 
 
-@register("svg", extensions=(".svg",), kinds={"map"}, description="heatmap vector picture")
+@register("svg", extensions=(".svg",), kinds={"map", "cooccurrence"},
+          description="heatmap vector picture")
 def write_svg(table: Table, path: Path) -> None:
     draw(table, path, "svg")

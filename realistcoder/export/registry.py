@@ -5,8 +5,10 @@ A new format is a new module that decorates its writer::
     @register("csv", extensions=(".csv",), description="comma-separated values")
     def write_csv(table: Table, path: Path) -> None: ...
 
-Built-in writers are imported on first use; third-party packages can add theirs through the
-``realistcoder.exporters`` entry-point group (each entry point names a module to import).
+A format name may have one writer per kind (``svg`` draws a heatmap for an evidence map and a
+diagram for a programme theory). Built-in writers are imported on first use; third-party
+packages can add theirs through the ``realistcoder.exporters`` entry-point group (each entry
+point names a module to import).
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from realistcoder.errors import InputError
 from realistcoder.files import atomic_output
 
 BUILTIN_MODULES = (
-    "csv_writer", "xlsx", "markdown", "html", "docx", "latex", "heatmap",
+    "csv_writer", "xlsx", "markdown", "html", "docx", "latex", "heatmap", "diagram_writers",
 )
 ENTRY_POINT_GROUP = "realistcoder.exporters"
-TABLE_KINDS = frozenset({"evidence", "cmoc", "map", "documents"})
+TABLE_KINDS = frozenset({"evidence", "cmoc", "map", "documents", "refinement", "gaps",
+                         "cooccurrence", "rameses"})
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ class Writer:
     description: str = ""
 
 
-_WRITERS: dict[str, Writer] = {}
+_WRITERS: dict[str, list[Writer]] = {}
 _loaded = False
 
 
@@ -51,9 +54,10 @@ def register(
     """Decorator: make ``write(table, path)`` available as format ``name``."""
 
     def decorate(func: Callable) -> Callable:
-        _WRITERS[name] = Writer(
-            name, tuple(e.lower() for e in extensions), frozenset(kinds), func, description
-        )
+        writer = Writer(name, tuple(e.lower() for e in extensions), frozenset(kinds), func,
+                        description)
+        others = [w for w in _WRITERS.get(name, []) if not w.kinds & writer.kinds]
+        _WRITERS[name] = [*others, writer]
         return func
 
     return decorate
@@ -75,17 +79,22 @@ def _load() -> None:
 def formats(kind: str) -> list[str]:
     """Names of the formats that can write tables of ``kind``."""
     _load()
-    return sorted(name for name, w in _WRITERS.items() if kind in w.kinds)
+    return sorted(name for name, ws in _WRITERS.items() if any(kind in w.kinds for w in ws))
 
 
-def get(name: str) -> Writer:
+def get(name: str, kind: str | None = None) -> Writer:
+    """The writer registered as ``name`` (for ``kind``, when given and one exists)."""
     _load()
-    try:
-        return _WRITERS[name]
-    except KeyError:
+    if name not in _WRITERS:
         raise InputError(
             f"unknown export format {name!r}", fix=f"use one of: {', '.join(sorted(_WRITERS))}"
-        ) from None
+        )
+    writers = _WRITERS[name]
+    return next((w for w in writers if kind in w.kinds), writers[0])
+
+
+def _writers() -> list[Writer]:
+    return [w for ws in _WRITERS.values() for w in ws]
 
 
 def resolve(path: Path, fmt: str | None, kind: str) -> Writer:
@@ -93,11 +102,11 @@ def resolve(path: Path, fmt: str | None, kind: str) -> Writer:
     owning the file extension."""
     _load()
     allowed = formats(kind)
-    if fmt:
-        writer = get(fmt.lower())
+    if fmt:  # --format overrides the extension (the CLI notes when they disagree)
+        writer = get(fmt.lower(), kind)
     else:
         suffix = path.suffix.lower()
-        matches = [w for w in _WRITERS.values() if suffix in w.extensions and kind in w.kinds]
+        matches = [w for w in _writers() if suffix in w.extensions and kind in w.kinds]
         if not matches:
             raise InputError(
                 f"cannot tell the export format from the extension {suffix or '(none)'!r}",
@@ -118,7 +127,7 @@ def extension_format(path: Path) -> str | None:
     """The format whose writer owns ``path``'s extension, if any."""
     _load()
     suffix = Path(path).suffix.lower()
-    return next((w.name for w in _WRITERS.values() if suffix in w.extensions), None)
+    return next((w.name for w in _writers() if suffix in w.extensions), None)
 
 
 def write_table(table, path: Path, fmt: str | None = None) -> Writer:

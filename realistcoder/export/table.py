@@ -16,7 +16,8 @@ class Column:
     ``width`` is a rough width in characters (XLSX column widths, DOCX and LaTeX proportions);
     ``wrap`` marks long free text (quotes, notes); ``numeric`` right-aligns counts and pages;
     ``detail`` columns (file names, ids) stay in the data formats (CSV, XLSX) and are left out
-    of the report formats (Markdown, HTML, DOCX, LaTeX).
+    of the report formats (Markdown, HTML, DOCX, LaTeX); ``optional`` columns (appraisal,
+    polarity, characteristics) are left out of the report formats while every cell is empty.
     """
 
     key: str
@@ -25,6 +26,7 @@ class Column:
     wrap: bool = False
     numeric: bool = False
     detail: bool = False
+    optional: bool = False
 
 
 @dataclass

@@ -2,19 +2,27 @@
 
 A suggestion groups one document's codings for one theory that sit close together (the same
 paragraph, or within ``window`` sentences of each other) and that hold an outcome plus a context
-or a mechanism. The reviewer accepts it (it becomes a CMOC with a drafted if-then-because
-statement to edit) or discards it (it is not suggested again).
+or a mechanism. Each coding comes with a proposed judgement (supports, refutes, refines) read
+from negation and contrast cues (``judgement_cues``). The reviewer accepts it (it becomes a CMOC
+with a drafted if-then-because statement to edit, and the judgements shown) or discards it (it
+is not suggested again).
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from realistcoder.errors import InputError
+from realistcoder.review.appraisal import settled_appraisals
+from realistcoder.review.evidence import weigh
+from realistcoder.review.judgement_cues import Proposal, propose_judgement
 from realistcoder.store import cmoc as cm
 from realistcoder.store import review as rv
+from realistcoder.store import theory as th
 from realistcoder.store.db import Store
+
+NEGATED_FLAGS = {"negated", "no_change"}
 
 ROLE_PART = {"context": "context", "outcome": "outcome"}
 
@@ -32,6 +40,7 @@ class Suggestion:
     document: str
     codings: list[dict]
     key: str
+    judgements: dict[int, Proposal] = field(default_factory=dict)
 
     @property
     def links(self) -> list[tuple[int, str]]:
@@ -63,6 +72,14 @@ class Suggestion:
                 "because_text": labels("reasoning", "mechanism")}
 
 
+def judge_codings(store: Store, codings: list[dict]) -> dict[int, Proposal]:
+    """Coding id -> the judgement its wording (and its proposal's negation flag) suggests."""
+    flags = cm.proposal_flags(store, [c["proposal_id"] for c in codings if c.get("proposal_id")])
+    return {c["coding_id"]: propose_judgement(
+        c["text"], negated=bool(NEGATED_FLAGS & set(flags.get(c.get("proposal_id"), []))))
+        for c in codings}
+
+
 def suggestion_key(theory: str, codings: list[dict]) -> str:
     uuids = sorted(c["uuid"] for c in codings)
     return hashlib.sha1("\x1f".join([theory, *uuids]).encode()).hexdigest()[:16]
@@ -84,15 +101,16 @@ def suggest(store: Store, reviewer: str | None = None, *, unblinded: bool = Fals
     for c in codings:
         groups.setdefault((c["document_id"], c["theory"]), []).append(c)
     out = []
-    for (_, th), items in sorted(groups.items()):
+    for (_, theory_id), items in sorted(groups.items()):
         for cluster in _clusters(sorted(items, key=lambda c: (c["seq"], c["end_seq"])), window):
             roles = {c["role"] for c in cluster}
             if "outcome" not in roles or not roles & {"context", "mechanism"}:
                 continue
-            key = suggestion_key(th, cluster)
+            key = suggestion_key(theory_id, cluster)
             if key in discarded or frozenset(c["coding_id"] for c in cluster) in built:
                 continue
-            out.append(Suggestion(th, cluster[0]["document"], cluster, key))
+            out.append(Suggestion(theory_id, cluster[0]["document"], cluster, key,
+                                  judge_codings(store, cluster)))
     out.sort(key=lambda s: (not s.complete, -len(s.codings), s.theory, s.document))
     return out
 
@@ -115,8 +133,10 @@ def _clusters(items: list[dict], window: int) -> list[list[dict]]:
 def accept_suggestion(store: Store, s: Suggestion, reviewer: str, **texts) -> int:
     """Build the CMOC a suggestion describes (with the drafted statement unless given)."""
     fields = {**s.draft(), **{k: v for k, v in texts.items() if v}}
+    judged = {cid: p.judgement for cid, p in s.judgements.items() if p.judgement != "supports"}
     return cm.add_cmoc(store, theory=s.theory, reviewer=reviewer, links=s.links,
-                       title=fields.pop("title", "") or f"{s.theory}: {s.document}", **fields)
+                       title=fields.pop("title", "") or f"{s.theory}: {s.document}",
+                       judgements=judged, **fields)
 
 
 def discard_suggestion(store: Store, s: Suggestion, reviewer: str) -> None:
@@ -130,9 +150,26 @@ def statement(cmoc: dict) -> str:
 
 
 def cmoc_detail(store: Store, cmoc_id: int) -> dict:
-    """A CMOC with its statement and each linked coding's quote, document and page."""
+    """A CMOC with its statement, each linked coding's quote, document and page, its evidence
+    for and against by source with each source's appraisal (``sources``), its chains and its
+    number of versions."""
     cmoc = cm.get_cmoc(store, cmoc_id)
     for link in cmoc["links"]:
         link["text"] = rv.fragment_text(store, link["sentence_id"], link["end_sentence_id"])
     cmoc["statement"] = statement(cmoc)
+    weight = weigh(cmoc["links"], settled_appraisals(store, unblinded=True))
+    cmoc["weight"] = {"summary": weight.summary(), "balance": weight.balance()}
+    cmoc["sources"] = [{"document_id": s.document_id, "document": s.links[0]["document"],
+                        "appraisal": s.appraisal.short() if s.appraisal else "not appraised",
+                        "judgements": s.judgements, "links": s.links} for s in weight.sources]
+    cmoc["chains"] = th.active_chains(store, cmoc=cmoc["id"])
+    cmoc["versions"] = len(cm.cmoc_versions(store, cmoc["id"]))
     return cmoc
+
+
+def judgement_suggestions(store: Store, cmoc_id: int) -> list[tuple[dict, Proposal]]:
+    """Links whose wording suggests another judgement than the one they have."""
+    links = cmoc_detail(store, cmoc_id)["links"]
+    proposals = judge_codings(store, links)
+    return [(x, proposals[x["coding_id"]]) for x in links
+            if proposals[x["coding_id"]].judgement != x["judgement"]]

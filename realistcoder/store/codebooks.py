@@ -73,6 +73,7 @@ def store_codebook(store: Store, codebook: Codebook, source: str | None = None
                 "mechanism_type": code.mechanism_type,
                 "theory": code.theory,
                 "parent": code.parent,
+                "level": code.level,
                 "description": code.description,
             }
             for code in codebook.codes

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from realistcoder.errors import InputError, NotFoundError
+from realistcoder.store.characteristics import carry_forward
 from realistcoder.store.db import Store, database_error, utcnow
 
 
@@ -150,6 +151,8 @@ def write_document(store: Store, doc: DocumentRecord) -> tuple[int, str]:
                 for s in doc.sentences
             ],
         )
+        if previous is not None:
+            carry_forward(store, previous["id"], doc_id)
         return doc_id, outcome
 
 
@@ -183,7 +186,9 @@ def _set_status(store: Store, doc_id: int, status: str) -> None:
 
 _DOC_COLUMNS = (
     "d.id, d.path, d.file_name, d.sha256, d.kind, d.title, d.authors, d.year, d.doi, "
-    "d.doc_type, d.n_pages, d.status, d.error, d.warnings, d.version, d.supersedes, d.ingested_at"
+    "d.doc_type, d.n_pages, d.status, d.error, d.warnings, d.version, d.supersedes, d.ingested_at, "
+    "d.evidence_type, d.study_design, d.setting, d.country, d.found_via, d.screening, "
+    "d.screening_stage, d.exclusion_reason"
 )
 
 

@@ -13,7 +13,8 @@ from realistcoder.store.documents import OLDER_CODED
 META_FIELDS = ("title", "authors", "year", "doi", "doc_type")
 
 _DOC_COLUMNS = """d.id, d.path, d.file_name, d.sha256, d.kind, d.title, d.authors, d.year, d.doi,
-    d.doc_type, d.n_pages, d.status, d.version, d.ingested_at"""
+    d.doc_type, d.n_pages, d.status, d.version, d.ingested_at, d.evidence_type, d.study_design,
+    d.setting, d.country, d.found_via, d.screening, d.screening_stage, d.exclusion_reason"""
 
 
 def documents(store: Store, *, with_text: bool = False, older_coded: bool = True) -> list[dict]:
@@ -115,10 +116,10 @@ def active_cmocs(store: Store) -> list[dict]:
 
 
 def cmoc_links(store: Store) -> list[dict]:
-    """Current links of CMOCs to codings (cmoc_id, coding_id, part)."""
+    """Current links of CMOCs to codings (cmoc_id, coding_id, part, judgement, note)."""
     return store.query(
-        "SELECT cmoc_id, coding_id, part FROM cmoc_links WHERE removed_at IS NULL "
-        "ORDER BY cmoc_id, id"
+        "SELECT cmoc_id, coding_id, part, judgement, judgement_note FROM cmoc_links "
+        "WHERE removed_at IS NULL ORDER BY cmoc_id, id"
     )
 
 
@@ -148,3 +149,29 @@ def codebooks(store: Store) -> list[dict]:
     return store.query(
         "SELECT id, name, version, sha256, content, loaded_at FROM codebooks ORDER BY id"
     )
+
+
+def sentence_positions(store: Store, ids: list[int]) -> dict[int, tuple[int, int, int]]:
+    """Sentence id -> (document id, seq, paragraph)."""
+    wanted = sorted(set(ids))
+    out: dict[int, tuple[int, int, int]] = {}
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        for r in store.query("SELECT id, document_id, seq, paragraph FROM sentences WHERE id IN "
+                             f"({','.join('?' * len(chunk))})", tuple(chunk)):
+            out[r["id"]] = (r["document_id"], r["seq"], r["paragraph"])
+    return out
+
+
+def unit_texts(store: Store, unit: str, units: list[tuple[int, int]]
+               ) -> dict[tuple[int, int], tuple[str, int]]:
+    """(document id, seq or paragraph) -> (its text, its first page), for quoting where codes
+    meet: one sentence, or a paragraph's sentences joined."""
+    column = "seq" if unit == "sentence" else "paragraph"
+    out: dict[tuple[int, int], tuple[str, int]] = {}
+    for doc, index in dict.fromkeys(units):
+        rows = store.query(f"SELECT text, page_no FROM sentences WHERE document_id = ? AND "
+                           f"{column} = ? ORDER BY seq", (doc, index))
+        if rows:
+            out[(doc, index)] = (" ".join(r["text"] for r in rows), rows[0]["page_no"])
+    return out

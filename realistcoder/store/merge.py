@@ -2,10 +2,11 @@
 
 Matching: documents by content hash (sentences by position in the document, checked by text),
 codebook versions by (name, content hash), codes by (version, code id), proposals by (sentence,
-code version), import batches, decisions, appraisals and CMOCs by their uuid. Anything already
-here is left alone, so merging the same store twice adds nothing. The reviewers' current state
-is then replayed from the merged decision log. Everything runs in one transaction. The other
-store is only ever read: see :func:`open_other`.
+code version), import batches, decisions, appraisals and CMOCs by their uuid; the synthesis
+tables (versions, chains, flow counts, polarity, gaps, characteristics) in
+``merge_synthesis``. Anything already here is left alone, so merging the same store twice adds
+nothing. The reviewers' current state is then replayed from the merged decision log.
+Everything runs in one transaction. The other store is only ever read: see :func:`open_other`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from realistcoder.store.merge_checks import (
     damaged,
     inconsistencies,
 )
+from realistcoder.store.merge_synthesis import merge_synthesis
 from realistcoder.store.migrations import SCHEMA_VERSION
 
 OTHER_TIMEOUT_S = 5.0  # how long to wait for a store another process is writing
@@ -68,6 +70,7 @@ def merge_store(store: Store, other: Store) -> MergeReport:
         _report_conflicts(store, other, before, touched, proposals, report)
         _appraisals(store, other, docs, report)
         _cmocs(store, other, report)
+        merge_synthesis(store, other, docs, report)
     return report
 
 

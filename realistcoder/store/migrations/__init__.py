@@ -16,6 +16,7 @@ from realistcoder.store.migrations import (
     m0003_roles,
     m0004_batches,
     m0005_hostile_input,
+    m0006_synthesis,
     m0007_text_integrity,
 )
 
@@ -30,6 +31,7 @@ MIGRATIONS: list[tuple[int, Migration]] = [
     (3, m0003_roles.upgrade),
     (4, m0004_batches.upgrade),
     (5, m0005_hostile_input.upgrade),
+    (6, m0006_synthesis.upgrade),
     (7, m0007_text_integrity.upgrade),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

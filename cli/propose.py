@@ -150,9 +150,6 @@ def propose_command(app, codebook_files, min_score, roles, learn, reviewer, cons
              f"{sum(summary.role_proposals.values())} new: " + _roles(summary.role_proposals))
     if summary.new:
         echo("New code proposals by role: " + _roles(summary.by_role))
-    if summary.gated:
-        echo(f"Left out {summary.gated} code matches in sentences where the role detector did "
-             "not find the code's role.")
     if summary.superseded:
         echo(f"Superseded {summary.superseded} undecided proposals of older codebook versions.")
     if summary.carried:

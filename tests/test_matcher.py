@@ -211,3 +211,26 @@ def test_several_codebooks_match_in_one_pass():
     doc = matcher.nlp("A&E attendances fell.")
     found = {(p.codebook, p.code) for p in matcher.match(doc)}
     assert found == {(0, "fewer_ae"), (1, "ae_other")}
+
+
+def test_the_pattern_gate_never_changes_what_patterns_find():
+    """Sentences without a pattern's anchor word skip spaCy's Matcher; the results must be
+    the same as running it on every sentence (IN lists, optional and TEXT tokens)."""
+    book = Codebook(name="gate", version="1", theories=[Theory("t", "T")], codes=[
+        Code("a", "A", "context", theory="t",
+             patterns=[[{"LOWER": "in", "OP": "?"}, {"LEMMA": {"IN": ["huddle", "meeting"]}},
+                        {"LOWER": "with"}]]),
+        Code("b", "B", "outcome", theory="t",
+             patterns=[[{"TEXT": "GP"}, {"IS_ALPHA": True}, {"LOWER": "fell"}]]),
+    ])
+    sentences = ["In huddles with nurses, issues were settled.", "Meeting with GPs weekly.",
+                 "The GP referrals fell sharply.", "the gp referrals fell", "Nothing here.",
+                 "A huddle, then with coffee."]
+    gated = CodebookMatcher(book)
+    assert gated.pattern_gate.words  # the gate is on for these patterns
+    plain = CodebookMatcher(book)
+    plain.pattern_gate.words = None
+    for text in sentences:
+        got = [(p.code, p.score) for p in gated.match(gated.nlp(text))]
+        assert got == [(p.code, p.score) for p in plain.match(plain.nlp(text))], text
+    assert any(gated.match(gated.nlp(s)) for s in sentences)  # patterns did match somewhere

@@ -69,6 +69,7 @@ from realistcoder.errors import CodebookError
 from realistcoder.propose.cues import SENTENCE_FACTORS, CueAnalysis, CueHit, CueMatcher
 from realistcoder.propose.near import NearMatcher
 from realistcoder.propose.nlp import doc_text, lexicon, load_nlp
+from realistcoder.propose.pattern_gate import PatternGate
 from realistcoder.propose.repair import Repairer, repaired_doc
 
 METHODS = {"term": "lemma", "near": "lemma", "pattern": "pattern", "fuzzy": "fuzzy"}
@@ -88,6 +89,7 @@ NO_REASONING_FACTOR = 0.45
 REASONING_CONTEXT_FACTOR = 0.45
 HEDGE_FACTOR = 0.8
 SIBLING_MARGIN = 0.15
+GATED = frozenset({"context", "mechanism", "outcome"})  # roles the role detector decides
 
 
 @dataclass
@@ -143,6 +145,7 @@ class CodebookMatcher:
         self._entries: dict[int, list[tuple[int, str, float]]] = {}
         self._exclude_codes: dict[int, set[int]] = defaultdict(set)
         self._pattern_codes: dict[int, int] = {}
+        self.pattern_gate = PatternGate(self.nlp.vocab)
         term_words: dict[str, str] = {}
         self._compile_terms(term_words)
         self._compile_patterns()
@@ -192,8 +195,11 @@ class CodebookMatcher:
             if not code.patterns:
                 continue
             label = f"pattern:{index}:{code.id}"
+            normalised = [self._normalise(p) for p in code.patterns]
+            for pattern in normalised:
+                self.pattern_gate.add(pattern)
             try:
-                self.patterns.add(label, [self._normalise(p) for p in code.patterns])
+                self.patterns.add(label, normalised)
             except (ValueError, TypeError) as err:
                 raise CodebookError(
                     f"code {code.id!r} has a pattern spaCy cannot use: {err}",
@@ -226,10 +232,13 @@ class CodebookMatcher:
             yield self.match(doc)
 
     def match(
-        self, doc: Doc, cues: CueAnalysis | None = None, min_score: float = 0.0
+        self, doc: Doc, cues: CueAnalysis | None = None, min_score: float = 0.0,
+        roles: set[str] | None = None,
     ) -> list[Proposal]:
         """Proposals scoring at least ``min_score`` for one processed sentence, best first.
 
+        With ``roles``, only codes whose role is among them (or is not context, mechanism or
+        outcome) are scored: the role gate of ``propose``, applied before the costly part.
         The cue analysis (independent of the codebook) is made once per doc and kept in
         ``doc.user_data``, unless ``cues`` is given."""
         hits: dict[int, list[_Hit]] = defaultdict(list)
@@ -244,12 +253,16 @@ class CodebookMatcher:
                 for index, term, weight in entries[match_id]:
                     hits[index].append(_Hit(words[0], words[-1] + 1, term, "near",
                                             weight * NEAR_FACTOR, words=words))
-        if self._pattern_codes:
+        if self._pattern_codes and self.pattern_gate.may_match(doc):
             for match_id, start, end in self.patterns(doc):
                 hits[self._pattern_codes[match_id]].append(
                     _Hit(start, end, _chars(doc, start, end)[2], "pattern", PATTERN_WEIGHT)
                 )
         self._fuzzy_hits(doc, hits)
+        if roles is not None and hits:
+            for index in [i for i in hits if self.codes[i].role in GATED
+                          and self.codes[i].role not in roles]:
+                del hits[index]
         if not hits:
             return []
         if not self._with_exclude.isdisjoint(hits):

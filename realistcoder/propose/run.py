@@ -61,7 +61,6 @@ class ProposeSummary:
     by_codebook: Counter = field(default_factory=Counter)
     role_proposals: Counter = field(default_factory=Counter)  # new role proposals per role
     role_superseded: int = 0
-    gated: int = 0  # code matches left out: the detector did not find their role
     failed: list[tuple[str, str]] = field(default_factory=list)  # (document, one-line reason)
 
 
@@ -212,10 +211,13 @@ def _propose_document(store, item: Work, chosen, nlp, matcher, detector, section
     for batch in db.sentence_batches(store, item.document["id"], sections, batch_size):
         ids = [row["id"] for row in batch]
         parsed = list(nlp.pipe((row["text"] for row in batch), batch_size=256))
-        found = [matcher.match(d, min_score=min_score) for d in parsed] if chosen else []
         role_rows = _role_rows(detector, ids, parsed) if item.roles else []
-        if detector is not None and chosen:
-            found = _gate(detector, parsed, found, summary)
+        found = []
+        if chosen and detector is not None:  # the gate: codes of the roles found, and 'other'
+            found = [matcher.match(d, min_score=min_score, roles=roles)
+                     for d, roles in zip(parsed, detector.found(parsed), strict=True)]
+        elif chosen:
+            found = [matcher.match(d, min_score=min_score) for d in parsed]
         with store.transaction():
             for target in chosen:
                 written[target.codebook_id] += _write_batch(store, target, ids, found, summary)
@@ -229,21 +231,6 @@ def _propose_document(store, item: Work, chosen, nlp, matcher, detector, section
         if progress is not None:
             progress(len(batch))
     return n_doc, n_roles
-
-
-def _gate(detector, parsed: list, found: list[list], summary: ProposeSummary) -> list[list]:
-    """Keep a code proposal only where the detector finds its role in the sentence: a code
-    term alone is weak evidence (on the development set, ungated code proposals lowered
-    role-level F1). Codes whose role is not C, M or O pass."""
-    from realistcoder.propose.roles.detector import ROLES
-
-    found_roles = detector.found(parsed)
-    out = []
-    for proposals, roles in zip(found, found_roles, strict=True):
-        kept = [p for p in proposals if p.role not in ROLES or p.role in roles]
-        summary.gated += len(proposals) - len(kept)
-        out.append(kept)
-    return out
 
 
 def _role_rows(detector, ids: list[int], parsed: list) -> list[dict]:

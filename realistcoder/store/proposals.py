@@ -351,17 +351,16 @@ def write_role_proposals(store: Store, sentence_ids: Sequence[int], rows: list[d
         "EXISTS (SELECT 1 FROM proposal_supersessions z WHERE z.proposal_id = p.id) AS gone "
         f"FROM proposals p WHERE p.code_id IS NULL AND p.reviewer IS NULL AND "
         f"p.sentence_id IN ({_in(sentence_ids)})", tuple(sentence_ids))}
-    now, new, seen = utcnow(), Counter(), set()
+    now, new, seen, inserts = utcnow(), Counter(), set(), []
     for r in rows:
         key = (r["sentence_id"], r["role"])
         seen.add(key)
         old = existing.get(key)
-        matched, flags = json.dumps(r["matched"], ensure_ascii=False), json.dumps(r["flags"])
+        matched = json.dumps(r["matched"], ensure_ascii=False, separators=(",", ":"))
+        flags = json.dumps(r["flags"])
         if old is None:
-            store.conn.execute(
-                "INSERT INTO proposals (sentence_id, role, score, method, matched, flags, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (r["sentence_id"], r["role"], r["score"], r["method"], matched, flags, now))
+            inserts.append((r["sentence_id"], r["role"], r["score"], r["method"], matched,
+                            flags, now))
             new[r["role"]] += 1
         elif not old["touched"]:
             store.conn.execute("UPDATE proposals SET score = ?, matched = ?, flags = ? "
@@ -369,6 +368,9 @@ def write_role_proposals(store: Store, sentence_ids: Sequence[int], rows: list[d
             if old["gone"]:
                 store.conn.execute("DELETE FROM proposal_supersessions WHERE proposal_id = ?",
                                    (old["id"],))
+    store.conn.executemany(
+        "INSERT INTO proposals (sentence_id, role, score, method, matched, flags, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)", inserts)
     superseded = 0
     for key, old in existing.items():
         if key not in seen and not old["touched"] and not old["gone"]:

@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -37,7 +38,8 @@ from realistcoder.propose.roles.signals import (
 
 ROLES = ("context", "mechanism", "outcome")
 FORMAT = 1
-MAX_REASONS = 4
+MAX_REASONS = 3  # the strongest signals shown for a proposal
+SPANS_PER_CUE = 2  # matched words shown per signal
 
 
 @dataclass
@@ -99,6 +101,7 @@ class RoleDetector:
         self.matcher = _matcher(nlp)
         self.weights = weights or shipped_weights()
         self.index = self.matcher.index
+        self.names = list(self.index)  # feature names by column
 
     def signals(self, doc: Doc) -> Signals:
         found = doc.user_data.get("rc_signals")
@@ -107,10 +110,16 @@ class RoleDetector:
         return found
 
     def features(self, docs: list[Doc]) -> np.ndarray:
-        """(n_docs, n_features) feature matrix."""
+        """(n_docs, n_features) feature matrix (each doc's row is kept on it)."""
         if not docs:
             return np.zeros((0, len(self.index)), dtype=np.float32)
-        return np.stack([self.signals(d).vector(self.index) for d in docs])
+        return np.stack([self.vector(d) for d in docs])
+
+    def vector(self, doc: Doc) -> np.ndarray:
+        x = doc.user_data.get("rc_x")
+        if x is None:
+            x = doc.user_data["rc_x"] = self.signals(doc).vector(self.index)
+        return x
 
     def probabilities(self, docs: list[Doc]) -> np.ndarray:
         """(n_docs, 3) probability of each role (context, mechanism, outcome); kept on each doc
@@ -153,16 +162,25 @@ class RoleDetector:
     def explain(self, doc: Doc, role: str) -> list[dict]:
         """The strongest signals for ``role`` in this sentence, as matched spans."""
         found = self.signals(doc)
-        column = self.weights.weights[:, ROLES.index(role)]
-        active = [name for name in found.present()]
-        ranked = sorted(((column[self.index[n]], n) for n in active), reverse=True)
+        contrib = self.vector(doc) * self.weights.weights[:, ROLES.index(role)]
+        contrib[0] = 0.0  # the bias explains nothing
         text = doc_text(doc)
         out: list[dict] = []
-        for weight, name in ranked[:MAX_REASONS]:
-            if weight <= 0:
+        for i in np.argsort(-contrib, kind="stable")[:MAX_REASONS]:
+            if contrib[i] <= 0:
                 break
-            out += _spans(name, found, doc, text)
+            out += _spans(self.names[i], found, doc, text)
         return out
+
+
+def _offsets(doc: Doc) -> tuple[list[int], list[int]]:
+    """Each token's first and past-the-end character (one array read per doc, kept on it)."""
+    cached = doc.user_data.get("rc_offsets")
+    if cached is None:
+        table = doc.to_array([IDX, LENGTH]).tolist() if len(doc) else []
+        cached = ([a for a, _ in table], [a + n for a, n in table])
+        doc.user_data["rc_offsets"] = cached
+    return cached
 
 
 def _spans(name: str, found: Signals, doc: Doc, text: str) -> list[dict]:
@@ -170,9 +188,13 @@ def _spans(name: str, found: Signals, doc: Doc, text: str) -> list[dict]:
     rule = rule_of(name)
     base = name.rstrip("+").split("&")
     items = []
+    starts, ends = _offsets(doc)
     for part in base:
-        for start, end, phrase in found.spans.get(part, [])[:3]:
-            a, b = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
+        for start, end, phrase in found.spans.get(part, [])[:SPANS_PER_CUE]:
+            a, b = starts[start], ends[end - 1]
+            items.append({"start": a, "end": b, "text": text[a:b], "term": phrase,
+                          "kind": "role_cue", "rule": rule})
+        for a, b, phrase in found.chars.get(part, [])[:SPANS_PER_CUE]:
             items.append({"start": a, "end": b, "text": text[a:b], "term": phrase,
                           "kind": "role_cue", "rule": rule})
         if part in found.patterns:

@@ -175,8 +175,9 @@ SIGNALS: tuple[Signal, ...] = (
        "unintended | unexpected | unexpectedly | unanticipated | unforeseen | knock-on | "
        "side effect | side effects | adverse effect | perverse | backfire | spill over | "
        "spillover"),
-    _s("o_significance", "a tested difference (significant, no difference)",
+    _s("o_significance", "a tested difference, or none (significant, no change)",
        "significant | significantly | statistically | no difference | no significant | "
+       "no change | unchanged | did not change | remained the same | no effect | no impact | "
        "non-significant | not significant | odds ratio | risk ratio | hazard ratio | "
        "confidence interval | relative risk | effect size | mean difference | compared with | "
        "compared to | versus | than"),
@@ -235,6 +236,24 @@ SIGNALS: tuple[Signal, ...] = (
        "need to | needs to | it is important to | make sure | ensure that | we suggest | "
        "advise | action | actions | next steps | checklist"),
     _s("n_we", "the authors speaking (we, our)", "we | our | us", written=True),
+    _s("p_first_person", "a participant speaking (I, my, me)", "i | my | me | myself",
+       written=True),
+    # ---- links that tell how a finding reads (matched as phrases, like the rest)
+    _s("p_felt_that", "someone's view of a condition (felt that ...)",
+       "feel that | feel as if | feel as though | feel it | feel they | feel there | "
+       "believe that | believe it | think that | think it | perceive that | sense that | "
+       "worry that | concern that | agree that | recognise that | realise that"),
+    _s("p_so_that", "a purpose or consequence link (so that, in order to)",
+       "so that | in order to | so as to | which meant | meaning that | this meant | meant that | "
+       "as a result | resulting in | which led to | leading to | which in turn"),
+    _s("p_percent", "a percentage", "% | per cent | percent | percentage point"),
+    _s("o_change_in", "a change in something (a reduction in ..., fell by ...)",
+       "reduction in | reduction of | reduction by | increase in | increase of | increase by | "
+       "decrease in | decrease of | decrease by | improvement in | improvement of | "
+       "decline in | decline of | fall in | fall by | fall from | fall to | rise in | rise by | "
+       "rise from | rise to | drop in | drop by | drop from | drop to | change in | "
+       "change of | reduce by | improve by | halve | double"),
+    _s("p_money", "money", "£ | $ | € | pounds | dollars | euros"),
 )
 
 SIGNAL_NAMES = tuple(s.name for s in SIGNALS)

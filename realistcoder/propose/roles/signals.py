@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 from spacy.language import Language
@@ -23,10 +24,6 @@ from realistcoder.propose.roles.lexicon import SIGNALS
 
 # patterns on the sentence text: (feature, rule shown to the reviewer, regex)
 PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = (
-    ("p_felt_that", "someone's view of a condition (felt that ...)",
-     re.compile(r"\b(?:felt|feel|feels|believed|believe|believes|thought|perceived|sensed|"
-                r"worried|concerned|agreed|recognised|recognized|realised|realized)\s+"
-                r"(?:that|as if|as though|it was|they|there)\b", re.I)),
     ("p_actor_response", "people's response (staff said, patients valued)",
      re.compile(r"\b(?:participants?|interviewees?|respondents?|staff|nurses?|doctors?|GPs?|"
                 r"clinicians?|practitioners?|patients?|families|family|carers?|parents?|"
@@ -44,21 +41,11 @@ PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = (
      re.compile(r"^\W*(?:when|where|if|once|unless|whenever|in (?:sites|practices|areas|"
                 r"places|settings|teams) (?:with|where)|without|with(?:out)? (?:the|a|an)?|"
                 r"given|despite|although|because|since|as)\b", re.I)),
-    ("p_first_person", "a participant speaking (I, my, me)",
-     re.compile(r"(?:^|[\s\u201c\"'(])(?:I|I'm|I've|I'd|I\u2019m|I\u2019ve|my|me|myself)\b")),
-    ("p_so_that", "a purpose or consequence link (so that, in order to)",
-     re.compile(r"\b(?:so that|in order to|so as to|which meant|meaning that|this meant|meant that|"
-                r"as a result|resulting in|which led to|leading to|which in turn)\b", re.I)),
-    ("p_change_in", "a change in something (a reduction in ..., fell from ... to ...)",
-     re.compile(r"\b(?:reduction|increase|decrease|improvement|decline|fall|rise|drop|change|"
-                r"reduced|increased|decreased|improved|fell|rose|dropped|halved|doubled)\s+"
-                r"(?:in|of|by|from|to)\b|\bfrom\s+[\d.,]+\s*%?\s*\w*\s+to\s+[\d.,]+", re.I)),
-    ("p_percent", "a percentage", re.compile(r"\d\s?%|\bper ?cent\b", re.I)),
+    ("p_from_to", "a change from one figure to another (fell from 12 to 7)",
+     re.compile(r"\bfrom\s+[\d.,]+\s*%?\s*\w*\s+to\s+[\d.,]+", re.I)),
     ("p_stats", "test statistics (p, CI, OR)",
      re.compile(r"\b[pP]\s?[<=>\u2264]\s?0?\.\d|\b(?:95\s?%\s?)?CI\b|\b(?:OR|RR|HR|aOR|IRR)\s?"
                 r"[=:(]|\b(?:IQR|SD|SE)\b|\bn\s?=\s?\d")),
-    ("p_money", "money", re.compile(r"[£$€]\s?\d|\b\d[\d,.]*\s?(?:pounds|dollars|euros|k|m)\b",
-                                    re.I)),
     ("p_citation", "cites other studies",
      re.compile(r"\(\s*[A-Z][A-Za-z'\u2019-]+(?:\s+et al\.?|\s+(?:and|&)\s+[A-Z][A-Za-z'-]+)?,?"
                 r"\s+(?:19|20)\d\d[a-z]?\s*[;),]|\[\d+(?:[,\u2013-]\s?\d+)*\]|"
@@ -69,37 +56,35 @@ PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = (
 )
 # a pattern can only match where one of these (lower-cased) strings occurs
 NEEDLES = {
-    "p_felt_that": ("felt", "feel", "believ", "thought", "perceived", "sensed", "worried",
-                    "concerned", "agreed", "recogni", "reali"),
     "p_quote": ("\u201c", "\u201d", '"', "\u2018", "("),
-    "p_first_person": ("i", "my", "me"),
     "p_condition_start": ("when", "where", "if", "once", "unless", "in ", "without", "with",
                           "given", "despite", "although", "because", "since", "as"),
-    "p_so_that": ("so that", "order to", "so as", "meant", "meaning", "as a result",
-                  "resulting", "led to", "leading to", "in turn"),
     "p_actor_response": ("said", "describ", "felt", "feel", "report", "explain", "express",
                          "told", "valu", "worr", "believ", "perceiv", "welcom", "apprecia",
                          "like", "found", "want", "prefer", "trust", "fear", "spoke", "talk",
                          "comment", "emphas", "stress", "highlight", "acknowledg", "noted",
                          "recogni"),
-    "p_change_in": ("reduc", "increas", "decreas", "improv", "declin", "fall", "fell", "rise",
-                    "rose", "drop", "chang", "halved", "doubled", "from"),
-    "p_percent": ("%", "cent"),
-    "p_stats": ("<", "=", ">", "\u2264", ":", "(", "ci", "iqr", "sd", "se"),
-    "p_money": tuple("0123456789\u00a3$\u20ac"),
+    "p_from_to": tuple("0123456789"),
     "p_citation": tuple("0123456789"),
     "p_url": ("http", "www.", "doi", ".org", ".uk"),
     "p_question": ("?",),
 }
+# the same, as written (case matters: "CI", not the "ci" of "social")
+NEEDLES_AS_WRITTEN = {
+    "p_stats": ("<", "=", ">", "\u2264", "CI", "OR", "RR", "HR", "IQR", "SD", "SE"),
+}
+ANCHORED = frozenset({"p_condition_start"})  # patterns tried at the start of the text only
 _NEEDLE_RE = {name: re.compile("|".join(map(re.escape, needles)))
               for name, needles in NEEDLES.items()}
+_NEEDLE_AS_WRITTEN_RE = {name: re.compile("|".join(map(re.escape, needles)))
+                         for name, needles in NEEDLES_AS_WRITTEN.items()}
 SHAPES = ("len_short", "len_long", "len_very_long", "starts_lower", "no_end_mark", "digits_heavy",
           "upper_heavy")
 SHAPE_RULES = {
     "len_short": "a short fragment", "len_long": "a long sentence",
     "len_very_long": "a very long run of text", "starts_lower": "starts mid-sentence",
     "no_end_mark": "no closing punctuation", "digits_heavy": "mostly numbers (a table?)",
-    "upper_heavy": "mostly capitals (a heading?)",
+    "upper_heavy": "words in capitals (a heading?)",
 }
 _END = re.compile(r"[.!?:;\u201d\"')\]]\s*$")
 
@@ -137,13 +122,15 @@ class Signals:
     """The signals found in one sentence."""
 
     spans: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)  # token spans
+    chars: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)  # char spans
     patterns: dict[str, tuple[int, int]] = field(default_factory=dict)  # character spans
     shapes: set[str] = field(default_factory=set)
+    _present: set[str] | None = None
 
     def vector(self, index: dict[str, int]) -> np.ndarray:
         x = np.zeros(len(index), dtype=np.float32)
         x[0] = 1.0
-        for name, found in self.spans.items():
+        for name, found in (*self.spans.items(), *self.chars.items()):
             x[index[name]] = 1.0
             if len(found) > 1:
                 x[index[f"{name}+"]] = 1.0
@@ -152,17 +139,24 @@ class Signals:
         for name in self.shapes:
             x[index[name]] = 1.0
         for a, b in INTERACTIONS:
-            if (a in self.spans or a in self.patterns) and (b in self.spans or b in self.patterns):
+            if self.has(a) and self.has(b):
                 x[index[f"{a}&{b}"]] = 1.0
         return x
 
+    def has(self, name: str) -> bool:
+        return name in self.spans or name in self.patterns or name in self.chars
+
     def present(self) -> set[str]:
-        """Names of every feature that fired (for the learned model's inputs)."""
-        names = set(self.spans) | {f"{n}+" for n, f in self.spans.items() if len(f) > 1}
+        """Names of every feature that fired (kept once made)."""
+        if self._present is None:
+            self._present = self._fired()
+        return self._present
+
+    def _fired(self) -> set[str]:
+        both = {**self.spans, **self.chars}
+        names = set(both) | {f"{n}+" for n, f in both.items() if len(f) > 1}
         names |= set(self.patterns) | self.shapes
-        names |= {f"{a}&{b}" for a, b in INTERACTIONS
-                  if (a in self.spans or a in self.patterns)
-                  and (b in self.spans or b in self.patterns)}
+        names |= {f"{a}&{b}" for a, b in INTERACTIONS if self.has(a) and self.has(b)}
         return names
 
 
@@ -179,23 +173,27 @@ class SignalMatcher:
                 label = f"{signal.name}:{phrase}"
                 key = nlp.vocab.strings.add(label)
                 self.names[key] = (signal.name, phrase)
-                doc = nlp.make_doc(phrase) if signal.written else nlp(phrase)
-                matcher.add(label, [doc])
+                matcher.add(label, [nlp.make_doc(phrase) if signal.written else nlp(phrase)])
         self.index = {name: i for i, name in enumerate(feature_names())}
 
     def __call__(self, doc: Doc) -> Signals:
         found = Signals()
-        for matcher in (self.by_norm, self.by_lower):
-            for match_id, start, end in matcher(doc):
-                name, phrase = self.names[match_id]
-                found.spans.setdefault(name, []).append((start, end, phrase))
         text = doc_text(doc)
+        for match_id, start, end in self.by_norm(doc):
+            name, phrase = self.names[match_id]
+            found.spans.setdefault(name, []).append((start, end, phrase))
+        for match_id, start, end in self.by_lower(doc):
+            name, phrase = self.names[match_id]
+            found.spans.setdefault(name, []).append((start, end, phrase))
         lower = text.lower()
         for name, _, pattern in PATTERNS:
             needles = _NEEDLE_RE.get(name)
             if needles is not None and needles.search(lower) is None:
                 continue  # cheap test first: most sentences hold none of these strings
-            m = pattern.search(text)
+            needles = _NEEDLE_AS_WRITTEN_RE.get(name)
+            if needles is not None and needles.search(text) is None:
+                continue
+            m = pattern.match(text) if name in ANCHORED else pattern.search(text)
             if m is not None:
                 found.patterns[name] = (m.start(), m.end())
         found.shapes = shapes(text, len(doc))
@@ -216,17 +214,20 @@ def shapes(text: str, n_tokens: int) -> set[str]:
         out.add("starts_lower")
     if not _END.search(text):
         out.add("no_end_mark")
-    letters = sum(map(str.isalpha, text))
-    digits = sum(map(str.isdigit, text))
-    if digits > max(4, letters / 3):
+    digits = len(_DIGITS.findall(text))
+    if digits > 4 and digits > len(_LETTERS.findall(text)) / 3:
         out.add("digits_heavy")
-    if letters >= 8 and not text.islower():
-        upper = sum(map(str.isupper, text))
-        if upper > letters * 0.5:
-            out.add("upper_heavy")
+    if _UPPER_RUN.search(text):  # three capitalised words in a row, or more
+        out.add("upper_heavy")
     return out
 
 
+_DIGITS = re.compile(r"\d")
+_LETTERS = re.compile(r"[^\W\d_]")
+_UPPER_RUN = re.compile(r"\b[^\W\d_a-z]{2,}\b(?:\W+\b[^\W\d_a-z]{2,}\b){2,}")
+
+
+@cache
 def rule_of(name: str) -> str:
     """The reviewer-facing rule for a feature name."""
     base = name.rstrip("+")

@@ -61,7 +61,8 @@ SIGNALS: tuple[Signal, ...] = (
     _s("c_resource", "a resource or condition (staff, time, funding, data, training, tools)",
        "staff | staffing | workforce | workload | capacity | skill | skills | expertise | "
        "knowledge | training | train | education | information | data | record | records | "
-       "tool | system | software | technology | IT | infrastructure | equipment | facility | "
+       "tool | system | software | technology | information technology | digital | "
+       "infrastructure | equipment | facility | "
        "facilities | premises | funding | fund | budget | money | finance | financial | "
        "resource | resources | time | protected time | leadership | leader | champion | "
        "sponsor | sponsorship | authority | accountability | governance | policy | "

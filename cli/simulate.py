@@ -36,7 +36,9 @@ def simulate_cmd(app, reviewer, labels_file, batch, seed, shuffle, output, fmt):
     accepting those whose role the coding gives the sentence and rejecting the rest, then codes
     what no proposal found. Every --batch decisions the model is retrained and applied, as
     `propose --learn` would. After each batch it prints precision, recall and F1 of the
-    proposals on the documents not yet reviewed, and the work saved at 95% recall (WSS@95).
+    proposals on the documents not yet reviewed, the work saved at 95% recall (WSS@95), and
+    the F1 of the same documents' proposals without learning (cold F1): the gap is what
+    learning adds, since each point measures different documents.
     The store is not changed: the simulation runs on a copy.
 
     \b
@@ -62,7 +64,7 @@ def simulate_cmd(app, reviewer, labels_file, batch, seed, shuffle, output, fmt):
 
     if fmt == "table":
         echo(f"{'decisions':>9}  {'docs done':>9}  {'left':>4}  {'P':>5}  {'R':>5}  "
-             f"{'F1':>5}  {'WSS@95':>6}")
+             f"{'F1':>5}  {'WSS@95':>6}  {'cold F1':>7}")
     sim = simulate(app.db_path, labels, batch=batch, seed=seed, shuffle=shuffle,
                    progress=progress if fmt == "table" else None)
     if fmt == "table":
@@ -80,11 +82,11 @@ def _row(p) -> str:
         return "    -" if v is None else f"{v:5.3f}"
 
     return (f"{p.decisions:>9}  {p.documents_done:>9}  {p.documents_left:>4}  {f(p.precision)}"
-            f"  {f(p.recall)}  {f(p.f1)}  {f(p.wss95):>6}")
+            f"  {f(p.recall)}  {f(p.f1)}  {f(p.wss95):>6}  {f(p.cold_f1):>7}")
 
 
 FIELDS = ("decisions", "documents_done", "documents_left", "retrained", "precision", "recall",
-          "f1", "wss95")
+          "f1", "wss95", "cold_f1")
 
 
 def _dump(sim, fmt: str) -> str:

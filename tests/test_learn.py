@@ -175,3 +175,20 @@ def test_model_parameters_are_plain_json_not_pickles(rc, coded, db_path):
         (row,) = store.query("SELECT parameters FROM role_models")
     params = json.loads(row["parameters"])
     assert params["format"].startswith("learned-roles/") and "words" in params
+
+
+def test_a_change_must_help_on_more_documents_than_it_harms():
+    """One large document where the learned model shines must not carry the choice when it
+    does worse on the reviewer's other documents."""
+    import numpy as np
+
+    from realistcoder.propose.learn import document_wins
+
+    groups = np.array(["big"] * 20 + ["a"] * 2 + ["b"] * 2)
+    y = np.array([True] * 10 + [False] * 10 + [True, False] * 2)
+    baseline = np.array([True] * 2 + [False] * 18 + [True, False] * 2)  # misses in "big"
+    candidate = np.array([True] * 10 + [False] * 10 + [False, True] * 2)  # wrong on a and b
+    assert f1(candidate, y)[2] > f1(baseline, y)[2]  # pooled, the candidate looks better
+    assert document_wins(candidate, baseline, y, groups) == -1  # 1 document better, 2 worse
+    assert document_wins(baseline, baseline, y, groups) == 0
+    assert document_wins(y, baseline, y, groups) == 1  # better on big, level on a and b

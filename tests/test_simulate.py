@@ -30,10 +30,13 @@ def test_simulate_prints_and_plots_a_learning_curve(rc, labelled, tmp_path, db_p
     before = hashlib.sha256(db_path.read_bytes()).hexdigest()
     png, svg = tmp_path / "curve.png", tmp_path / "curve.svg"
     out = rc("simulate", "--labels", labelled, "--batch", "20", "-o", png).stdout
-    lines = [line.split() for line in out.splitlines() if line.strip()[:1].isdigit()]
+    lines = [cols for cols in map(str.split, out.splitlines()) if len(cols) == 8]
     assert len(lines) >= 3 and lines[0][0] == "0"  # the cold point, then one per batch
-    f1s = [float(cols[5]) for cols in lines if cols[5] != "-"]
-    assert f1s[-1] > f1s[0]  # learning the reviewer's concept raises F1 on unseen documents
+    assert lines[0][5] == lines[0][7]  # before any decision the proposals are the cold ones
+    last = lines[-1]
+    # learning the reviewer's concept raises F1 on the documents not yet reviewed, against the
+    # same documents' proposals without learning
+    assert float(last[5]) > float(last[7])
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     rc("simulate", "--labels", labelled, "--batch", "20", "-o", svg)
     assert "<text" in svg.read_text(encoding="utf-8")  # labels stay text
@@ -45,7 +48,7 @@ def test_the_same_seed_gives_the_same_curve(rc, labelled):
             "--format", "json")
     first, second = json.loads(rc(*args).stdout), json.loads(rc(*args).stdout)
     assert first == second and first["points"] and first["retrains"] >= 1
-    assert {"precision", "recall", "f1", "wss95"} <= set(first["points"][0])
+    assert {"precision", "recall", "f1", "wss95", "cold_f1"} <= set(first["points"][0])
 
 
 def test_simulate_replays_a_reviewers_codings_from_the_store(rc, labelled):

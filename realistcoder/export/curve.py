@@ -34,6 +34,10 @@ def write_curve(sim, path: Path) -> None:
                                   ("recall", "recall", ":")):
             ax.plot(x, [getattr(p, key) for p in points], style, marker="o", markersize=3,
                     label=label)
+        cold = [(p.decisions, p.cold_f1) for p in points if p.cold_f1 is not None]
+        if cold:
+            ax.plot([c[0] for c in cold], [c[1] for c in cold], "-", color="silver",
+                    label="F1 without learning")
         wss = [(p.decisions, p.wss95) for p in points if p.wss95 is not None]
         if wss:
             ax.plot([w[0] for w in wss], [w[1] for w in wss], "-.", color="grey",
@@ -44,7 +48,7 @@ def write_curve(sim, path: Path) -> None:
         ax.set_title(f"Learning curve: {len(sim.documents)} documents, {sim.labelled} labelled "
                      f"sentences, retrained every {sim.batch} decisions", fontsize=9)
         ax.grid(alpha=0.3)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=4, fontsize=8,
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=5, fontsize=8,
                   frameon=False)
         fig.tight_layout()
         with atomic_output(path) as tmp:

@@ -52,6 +52,7 @@ class CurvePoint:
     recall: float | None
     f1: float | None
     wss95: float | None
+    cold_f1: float | None = None  # the same documents' proposals before any learning
 
 
 @dataclass
@@ -193,8 +194,14 @@ def _measure(store: Store, detector, model, docs: list[dict], labels, decisions:
             shown[i, ROLES.index(p["role"])] = True
     gold = np.array([[r in labels[sid] for r in ROLES] for sid in ids])
     p, r, f = f1(shown, gold)
+    cold = np.zeros_like(shown)  # what everyone sees: no reviewer's model re-scores these
+    for q in list_proposals(store, document_ids=[d["id"] for d in docs]):
+        i = row.get(q["sentence_id"])
+        if i is not None and q["role"] in ROLES:
+            cold[i, ROLES.index(q["role"])] = True
     return CurvePoint(decisions, done, len(docs), retrained, round(p, 3), round(r, 3),
-                      round(f, 3), _wss95(store, detector, model, ids, gold))
+                      round(f, 3), _wss95(store, detector, model, ids, gold),
+                      round(f1(cold, gold)[2], 3))
 
 
 def _wss95(store: Store, detector, model, ids: list[int], gold: np.ndarray) -> float | None:

@@ -100,16 +100,18 @@ def main() -> None:
             print(line("cold: detector from the other half", cold, Y))
             print(line("after learning (propose --learn)", learned, Y))
             print("\nlearning curves (simulate: a reviewer working through one half with a "
-                  "detector from the other half; figures on the documents not yet reviewed):")
+                  "detector from the other half; figures on the documents not yet reviewed, "
+                  "cold F1: their proposals without learning):")
             for _, sim in learning_curve(data, base, Path(tmp), args.C):
                 print(f"  reviewer's documents: {', '.join(sim.documents)}")
                 print(f"  {'decisions':>9} {'done':>5} {'left':>5} {'P':>6} {'R':>6} "
-                      f"{'F1':>6} {'WSS@95':>7}")
+                      f"{'F1':>6} {'WSS@95':>7} {'cold F1':>7}")
                 for p in sim.points:
                     if p.f1 is not None:
                         print(f"  {p.decisions:>9} {p.documents_done:>5} "
                               f"{p.documents_left:>5} {p.precision:>6.3f} {p.recall:>6.3f} "
-                              f"{p.f1:>6.3f} {p.wss95 if p.wss95 is not None else '-':>7}")
+                              f"{p.f1:>6.3f} {p.wss95 if p.wss95 is not None else '-':>7} "
+                              f"{p.cold_f1:>7.3f}")
         data.store.close()
     print(f"\n({time.time() - started:.0f} s)")
 

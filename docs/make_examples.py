@@ -4,9 +4,12 @@
 
 Runs the real CLI in a temporary store: ingest corpus/, propose, then two reviewers decide every
 proposal through the spreadsheet round trip (export worksheet -> fill -> import decisions).
-"alice" decides as the gold labels in tests/gold/corpus_gold.yaml say (accept when the sentence
-is gold evidence for the proposal's role and theory); "bob" agrees with her except on every
-sixth proposal. Then the synthesis (as in docs/synthesis-walkthrough.md): screening,
+"alice" decides as the gold labels in tests/gold/corpus_gold.yaml say: she accepts a code
+proposal when the sentence is gold evidence for the proposal's role and theory, gives a role
+proposal the gold code of its role that no code proposal of the sentence offers (and rejects it
+when there is none), then codes by hand (import codings) the gold codes that no proposal
+offered. "bob" does the same except that he reverses his decision on every sixth proposal.
+Then the synthesis (as in docs/synthesis-walkthrough.md): screening,
 characteristics and flow counts, appraisals and consensus, CMOCs with evidence for and against,
 a refinement, a chain, gaps; an audit and every report export.
 """
@@ -39,18 +42,58 @@ def norm(text: str) -> str:
     return " ".join(text.split())
 
 
-def decide_worksheet(sheet: Path, gold: set[tuple[str, str, str, str]], flip_every: int) -> None:
+def gold_of(labels: list[dict], document: str, text: str) -> list[dict]:
+    """The gold labels of a sentence: its document's labels whose quote it is or contains (a list
+    bullet, a run-in label such as "Results:" or quotation marks may surround the quote)."""
+    text = norm(text)
+    return [g for g in labels if g["document"] == document and norm(g["quote"]) in text]
+
+
+def decide_worksheet(sheet: Path, labels: list[dict], flip_every: int) -> set[tuple[int, str]]:
+    """Fill the worksheet as the gold labels say; return the (sentence id, code) pairs that a
+    proposal offered, decided either way (the rest of the gold is coded by hand)."""
     with sheet.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
         fields = list(rows[0])
+    offered: set[tuple[int, str]] = set()
+    for row in rows:  # code proposals first: a role proposal gets a code no code proposal offers
+        if row["code"]:
+            gold = gold_of(labels, row["document"], row["text"])
+            accept = any(g["role"] == row["role"] and g["theory"] == row["theory"] for g in gold)
+            row["decision"] = "accept" if accept else "reject"
+            offered.add((int(row["sentence_id"]), row["code"]))
     for row in rows:
-        key = (row["document"], norm(row["text"]), row["role"], row["theory"])
-        accept = key in gold
+        if not row["code"]:
+            sentence = int(row["sentence_id"])
+            wanted = [c for g in gold_of(labels, row["document"], row["text"])
+                      if g["role"] == row["role"] for c in g["codes"]
+                      if (sentence, c) not in offered]
+            row["decision"], row["new_code"] = ("recode", wanted[0]) if wanted else ("reject", "")
+            if wanted:
+                offered.add((sentence, wanted[0]))
+    for row in rows:
         if flip_every and int(row["proposal_id"]) % flip_every == 0:
-            accept = not accept
-        row["decision"] = "accept" if accept else "reject"
+            row["decision"], row["new_code"] = ("reject", "") if row["decision"] != "reject" \
+                else ("accept", "")
     with sheet.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    return offered
+
+
+def hand_codings(sheet: Path, sentences: list[dict], labels: list[dict],
+                 offered: set[tuple[int, str]]) -> None:
+    """What a reviewer codes by hand: the gold codes no proposal offered."""
+    rows = []
+    for s in sentences:
+        for g in gold_of(labels, s["document"], s["text"]):
+            for code in g["codes"]:
+                if (s["sentence_id"], code) not in offered:
+                    offered.add((s["sentence_id"], code))
+                    rows.append({"sentence_id": s["sentence_id"], "code": code})
+    with sheet.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=["sentence_id", "code"])
         writer.writeheader()
         writer.writerows(rows)
 
@@ -144,18 +187,22 @@ def synthesis(db: Path) -> None:
 
 def main() -> None:
     labels = yaml.safe_load((ROOT / "tests/gold/corpus_gold.yaml").read_text())["labels"]
-    gold = {(g["document"], norm(g["quote"]), g["role"], g["theory"]) for g in labels}
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         db = tmp / "demo.db"
         run(db, "ingest", "corpus/")
         run(db, "propose")
+        sentences = [json.loads(line) for doc in sorted({g["document"] for g in labels})
+                     for line in run(db, "sentences", doc, "--format", "jsonl").splitlines()]
         for reviewer, flip in (("alice", 0), ("bob", 6)):
             sheet = tmp / f"{reviewer}.csv"
             run(db, "export", "worksheet", "--reviewer", reviewer, "-o", str(sheet))
-            decide_worksheet(sheet, gold, flip)
+            offered = decide_worksheet(sheet, labels, flip)
             run(db, "import", "decisions", str(sheet), "--reviewer", reviewer)
+            hand = tmp / f"{reviewer}-hand.csv"
+            hand_codings(hand, sentences, labels, offered)
+            run(db, "import", "codings", str(hand), "--reviewer", reviewer)
         synthesis(db)
         (OUT / "audit.txt").write_text(run(db, "audit"), encoding="utf-8")
         run(db, "export", "evidence", "--unblind", "-o", str(OUT / "evidence.md"))

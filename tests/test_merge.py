@@ -113,3 +113,58 @@ def test_merge_errors(rc, two_stores, tmp_path):
     junk.write_text("this is not sqlite at all " * 100)
     result = rc("merge", junk, ok=False)
     assert result.exit_code == 1 and "not a realistcoder store" in result.stderr
+
+
+def test_merge_keeps_decisions_on_role_proposals_and_learned_models(rc, tmp_path):
+    """Role proposals (no code) and a reviewer's learned proposals, scores and models travel
+    with the merge: every decision on them is merged and the reviewer's view is the same."""
+    import csv
+    import shutil
+
+    from conftest import Invoker
+    from test_learn import truth, write_documents
+
+    docs = write_documents(tmp_path)
+    rc("ingest", *docs)
+    rc("propose")
+    bob_db = tmp_path / "bob.db"
+    shutil.copy(rc.db_path, bob_db)
+    bob = Invoker(bob_db)
+    sentences = bob.jsonl("export", "sentences", "--format", "jsonl")
+    labels = tmp_path / "bob.csv"
+    with labels.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["sentence_id", "role"])
+        for s in sentences:
+            if s["document"] != docs[3].name and s["section"] == "body":
+                for role in sorted(truth(s["text"])) or ["none"]:
+                    out.writerow([s["sentence_id"], role])
+    bob("import", "codings", labels, "--reviewer", "bob")
+    bob("propose", "--learn", "--reviewer", "bob")
+    mine = [p for p in bob.jsonl("export", "proposals", "--reviewer", "bob", "--format",
+                                 "jsonl") if p["code"] is None and p["status"] == "pending"]
+    learned = [p for p in mine if p["method"] == "learned"]
+    cold = [p for p in mine if p["method"] == "role"]
+    assert learned and len(cold) >= 2
+    bob("decide", learned[0]["proposal_id"], "--accept", "--reviewer", "bob")
+    bob("decide", cold[0]["proposal_id"], "--accept", "--reviewer", "bob")
+    bob("decide", cold[1]["proposal_id"], "--reject", "--reviewer", "bob")
+
+    out = rc("merge", bob_db).stdout
+    assert "could not be matched" not in out and "1 learned models" in out
+
+    def view(invoker) -> set:
+        return {(p["sentence_id"], p["role"], p["code"], p["method"], p["status"], p["score"])
+                for p in invoker.jsonl("export", "proposals", "--reviewer", "bob", "--format",
+                                       "jsonl")}
+
+    assert view(rc) == view(bob)
+    (model,) = rc.jsonl("models", "--reviewer", "bob", "--format", "jsonl")
+    (theirs,) = bob.jsonl("models", "--reviewer", "bob", "--format", "jsonl")
+    assert model["uuid"] == theirs["uuid"] and model["last_decision_id"]
+    with open_store(rc.db_path) as s:  # the merged last decision is bob's, found by its uuid
+        (d,) = s.query("SELECT reviewer FROM decisions WHERE id = ?", (model["last_decision_id"],))
+        assert d["reviewer"] == "bob"
+    assert "merged: nothing new" in rc("merge", bob_db).stdout
+    alice = rc.jsonl("export", "proposals", "--reviewer", "alice", "--format", "jsonl")
+    assert not any(p["method"] == "learned" for p in alice)  # bob's stay bob's

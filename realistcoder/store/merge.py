@@ -1,8 +1,9 @@
 """Merge another reviewer's store into this one (``realistcoder merge OTHER.db``).
 
 Matching: documents by content hash (sentences by position in the document, checked by text),
-codebook versions by (name, content hash), codes by (version, code id), proposals by (sentence,
-code version), import batches, decisions, appraisals and CMOCs by their uuid; the synthesis
+codebook versions by (name, content hash), codes by (version, code id), code proposals by
+(sentence, code version), role proposals by (sentence, role, reviewer), learned models, import
+batches, decisions, appraisals and CMOCs by their uuid; the synthesis
 tables (versions, chains, flow counts, polarity, gaps, characteristics) in
 ``merge_synthesis``. Anything already here is left alone, so merging the same store twice adds
 nothing. The reviewers' current state is then replayed from the merged decision log.
@@ -61,10 +62,13 @@ def merge_store(store: Store, other: Store) -> MergeReport:
         docs = _documents(store, other, report)
         sentences = _sentences(store, other, docs, report)
         codebooks, codes = _codebooks(store, other, report)
-        proposals = _proposals(store, other, sentences, codes, codebooks, report)
+        models = _role_models(store, other, report)
+        proposals = _proposals(store, other, sentences, codes, codebooks, models, report)
+        _proposal_scores(store, other, proposals, models)
         before = {r: rv.proposal_status(store, r) for r in rv.reviewers(store)}
         _batches(store, other)
         touched = _decisions(store, other, sentences, codes, codebooks, proposals, report)
+        _model_decisions(store, other, models)
         for reviewer in sorted(touched):
             rv.rebuild_reviewer(store, reviewer)
         _report_conflicts(store, other, before, touched, proposals, report)
@@ -238,26 +242,74 @@ def _codebooks(store: Store, other: Store, report: MergeReport):
     return books, codes
 
 
-def _proposals(store, other, sentences, codes, books, report) -> dict[int, int]:
-    here = {(r["sentence_id"], r["code_id"]): r["id"] for r in store.query(
-        "SELECT id, sentence_id, code_id FROM proposals")}
+def _role_models(store, other, report) -> dict[int, int]:
+    """Learned models by uuid (their ``last_decision_id`` is mapped after the decisions)."""
+    here = {r["uuid"]: r["id"] for r in store.query("SELECT id, uuid FROM role_models")}
+    mapping: dict[int, int] = {}
+    for m in other.query("SELECT * FROM role_models ORDER BY id"):
+        if m["uuid"] not in here:
+            here[m["uuid"]] = _copy_row(store, "role_models", m, last_decision_id=None)
+            report.add("learned models")
+        mapping[m["id"]] = here[m["uuid"]]
+    return mapping
+
+
+def _proposal_key(p: dict, sid: int, cid: int | None) -> tuple:
+    """A code proposal is one per (sentence, code version); a role proposal one per (sentence,
+    role, reviewer: null for everyone's, the reviewer's name for a learned one)."""
+    return ("code", sid, cid) if cid is not None else ("role", sid, p["role"], p["reviewer"] or "")
+
+
+def _proposals(store, other, sentences, codes, books, models, report) -> dict[int, int]:
+    here = {_proposal_key(r, r["sentence_id"], r["code_id"]): r["id"] for r in store.query(
+        "SELECT id, sentence_id, code_id, role, reviewer FROM proposals")}
     mapping: dict[int, int] = {}
     for p in other.query("SELECT * FROM proposals ORDER BY id"):
         sid, cid = sentences.get(p["sentence_id"]), codes.get(p["code_id"])
-        if sid is None or cid is None:
+        if sid is None or (p["code_id"] is not None and cid is None):
             continue
-        if (sid, cid) not in here:
-            here[(sid, cid)] = _copy_row(store, "proposals", p, sentence_id=sid, code_id=cid,
-                                         codebook_id=books[p["codebook_id"]])
+        key = _proposal_key(p, sid, cid)
+        if key not in here:
+            here[key] = _copy_row(store, "proposals", p, sentence_id=sid, code_id=cid,
+                                  codebook_id=books.get(p["codebook_id"]),
+                                  model_id=models.get(p["model_id"]))
             report.add("proposals")
-        mapping[p["id"]] = here[(sid, cid)]
+        mapping[p["id"]] = here[key]
     for z in other.query("SELECT * FROM proposal_supersessions"):
-        if z["proposal_id"] in mapping and z["codebook_id"] in books:
+        if z["proposal_id"] in mapping and (z["codebook_id"] is None or z["codebook_id"] in books):
             store.conn.execute(
                 "INSERT OR IGNORE INTO proposal_supersessions (proposal_id, codebook_id, "
                 "superseded_at) VALUES (?, ?, ?)",
-                (mapping[z["proposal_id"]], books[z["codebook_id"]], z["superseded_at"]))
+                (mapping[z["proposal_id"]], books.get(z["codebook_id"]), z["superseded_at"]))
     return mapping
+
+
+def _proposal_scores(store, other, proposals, models) -> None:
+    """A reviewer's learned scores: the later of the two stores' for each proposal."""
+    for r in other.query("SELECT * FROM proposal_scores"):
+        pid, mid = proposals.get(r["proposal_id"]), models.get(r["model_id"])
+        if pid is None or mid is None:
+            continue
+        store.conn.execute(
+            "INSERT INTO proposal_scores (proposal_id, reviewer, score, model_id, shown, "
+            "explanation, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (proposal_id, reviewer) DO UPDATE SET score = excluded.score, "
+            "model_id = excluded.model_id, shown = excluded.shown, "
+            "explanation = excluded.explanation, updated_at = excluded.updated_at "
+            "WHERE excluded.updated_at > proposal_scores.updated_at",
+            (pid, r["reviewer"], r["score"], mid, r["shown"], r["explanation"],
+             r["updated_at"]))
+
+
+def _model_decisions(store, other, models) -> None:
+    """Each merged model's last decision, by the decision's uuid."""
+    ids = {r["uuid"]: r["id"] for r in store.query("SELECT id, uuid FROM decisions")}
+    for m in other.query(
+            "SELECT m.id, d.uuid FROM role_models m JOIN decisions d ON d.id = "
+            "m.last_decision_id"):
+        if m["uuid"] in ids and m["id"] in models:
+            store.conn.execute("UPDATE role_models SET last_decision_id = ? WHERE id = ? AND "
+                               "last_decision_id IS NULL", (ids[m["uuid"]], models[m["id"]]))
 
 
 def _batches(store, other) -> None:

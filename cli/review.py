@@ -157,7 +157,8 @@ def decide_cmd(app, proposal_id, accept, reject, code, role, sentences, note, re
 @click.argument("code", required=False)
 @click.option("--role", type=click.Choice(["context", "mechanism", "outcome", "none"]),
               help="Code the role only (no code of the codebook), or 'none': you read it and "
-              "it carries no C, M or O (the learned proposer learns from this too).")
+              "it carries no C, M or O (your proposals on it are rejected, as x does in "
+              "`review`; the learned proposer learns from this too).")
 @click.option("--note", help="Why (kept with the coding).")
 @reviewer_option
 @pass_app
@@ -176,15 +177,21 @@ def code_cmd(app, sentences, code, role, note, reviewer):
         raise InputError("say what to code", subject=sentences,
                          fix="give a CODE, or --role context|mechanism|outcome|none")
     first, last = parse_range(sentences)
+    if role == rv.NO_ROLE and not code:
+        made = rv.mark_no_role(app.store(), first, reviewer, end_sentence_id=last, note=note)
+        rejected = sum(d["action"] == "reject" for d in made)
+        mark = made[-1]
+        where = f"sentence {first}" if last in (None, first) else f"sentences {first}-{last}"
+        also = f"; {rejected} of your proposals on it rejected" if rejected else ""
+        echo(f"coding {mark['coding_id']}: {where} marked as carrying no role by {reviewer}"
+             f"{also}")
+        return
     d = rv.code_by_hand(app.store(), first, code, reviewer, role=role, end_sentence_id=last,
                         note=note)
     where = (f"sentence {d['sentence_id']}" if d["sentence_id"] == d["end_sentence_id"]
              else f"sentences {d['sentence_id']}-{d['end_sentence_id']}")
-    if d["role"] == rv.NO_ROLE:
-        echo(f"coding {d['coding_id']}: {where} marked as carrying no role by {reviewer}")
-    else:
-        what = d["code"] or f"{d['role']} (role only)"
-        echo(f"coding {d['coding_id']}: {where} coded {what} by {reviewer}")
+    what = d["code"] or f"{d['role']} (role only)"
+    echo(f"coding {d['coding_id']}: {where} coded {what} by {reviewer}")
 
 
 @cli.command("uncode")

@@ -88,8 +88,15 @@ def test_none_refused_where_the_reviewer_has_coded_and_coding_ends_a_mark(store_
     rc("code", a, "--role", "context", "--reviewer", "alice")
     refused = rc("code", a, "--role", "none", "--reviewer", "alice", ok=False)
     assert refused.exit_code == 1 and "uncode them first" in refused.output
-    assert "marked as carrying no role" in rc("code", b, "--role", "none", "--reviewer",
-                                              "alice").stdout
+    pending = [p for p in rc.jsonl("export", "proposals", "--reviewer", "alice", "--format",
+                                   "jsonl") if p["sentence_id"] == b and p["status"] == "pending"]
+    out = rc("code", b, "--role", "none", "--reviewer", "alice").stdout
+    assert "marked as carrying no role" in out
+    if pending:  # like x in review: the sentence's proposals leave the queue, rejected
+        assert f"{len(pending)} of your proposals on it rejected" in out
+    status = {p["proposal_id"]: p["status"] for p in rc.jsonl(
+        "export", "proposals", "--reviewer", "alice", "--format", "jsonl")}
+    assert all(status[p["proposal_id"]] == "decided" for p in pending)
     rc("code", b, "--role", "outcome", "--reviewer", "alice")  # reading it again: a role
     roles = {(r["sentence_id"], r["role"]) for r in rc.jsonl(
         "export", "codings", "--reviewer", "alice", "--format", "jsonl")}

@@ -217,17 +217,9 @@ class ReviewSession:
         reviewer's model learns from it too."""
         pid = self._require_current()
         p = rv.get_proposal(self.store, pid)
-        made = []
-        for other in rv.review_queue(self.store, self.reviewer, document_id=p["document_id"]):
-            if other["sentence_id"] == p["sentence_id"]:
-                made.append(self._made(rv.reject(self.store, other["id"], self.reviewer,
-                                                  note=self.note, origin=self.origin)))
-        if not rv.overlapping_codings(self.store, self.reviewer,
-                                      rv.sentence_range(self.store, p["sentence_id"]),
-                                      marks=False):
-            made.append(self._made(rv.code_by_hand(self.store, p["sentence_id"], None,
-                                                   self.reviewer, role=rv.NO_ROLE,
-                                                   note=self.note, origin=self.origin)))
+        made = [self._made(d) for d in rv.mark_no_role(
+            self.store, p["sentence_id"], self.reviewer, note=self.note, origin=self.origin,
+            refuse_if_coded=False)]
         self._advance()
         while not self.finished and self.items[self.index] in {d["proposal_id"] for d in made}:
             self._advance()

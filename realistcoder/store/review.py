@@ -366,6 +366,27 @@ def code_by_hand(store: Store, sentence_id: int, code: str | None, reviewer: str
                            origin=origin, uuid=uuid)
 
 
+def mark_no_role(store: Store, sentence_id: int, reviewer: str, *,
+                 end_sentence_id: int | None = None, note: str | None = None,
+                 origin: str = "command", refuse_if_coded: bool = True) -> list[dict]:
+    """The sentence (or run) carries no role: reject the reviewer's pending proposals on it and
+    mark it (a ``none`` coding, which the reviewer's model learns from), in one transaction.
+    Where the reviewer has coded it already, nothing is done (InputError: uncode first), or
+    with ``refuse_if_coded=False`` the proposals are rejected and no mark is added (``x`` in
+    ``review`` on a sentence whose other proposal was just accepted). Returns the decisions."""
+    sents = sentence_range(store, sentence_id, end_sentence_id)
+    ids = {s["id"] for s in sents}
+    made = []
+    with store.transaction():
+        for p in review_queue(store, reviewer, document_id=sents[0]["document_id"]):
+            if p["sentence_id"] in ids:
+                made.append(reject(store, p["id"], reviewer, note=note, origin=origin))
+        if refuse_if_coded or not overlapping_codings(store, reviewer, sents, marks=False):
+            made.append(code_by_hand(store, sentence_id, None, reviewer, role=NO_ROLE,
+                                     end_sentence_id=end_sentence_id, note=note, origin=origin))
+    return made
+
+
 def uncode(store: Store, coding_id: int, reviewer: str, *, note: str | None = None,
            origin: str = "command") -> dict:
     """Remove one of the reviewer's codings (the row stays, marked inactive)."""

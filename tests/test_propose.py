@@ -25,7 +25,7 @@ SENTENCES = [
     ("body", "Where there was protected time, nurses felt more confident in the new roles."),
     ("body", "The new roles led to a reduction in A&E attendances."),
     ("body", "There was no reduction in A&E attendances in the second year."),
-    ("list", "Shared data improved co-ordination between practices."),
+    ("list", "With shared data in place, co-ordination between practices improved."),
     ("heading", "Shared data and protected time"),
     ("references", "Smith J. Shared data in primary care. BMJ 2017."),
     ("body", "The weather was mild."),

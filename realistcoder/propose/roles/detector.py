@@ -190,7 +190,13 @@ def _spans(name: str, found: Signals, doc: Doc, text: str) -> list[dict]:
     items = []
     starts, ends = _offsets(doc)
     for part in base:
-        for start, end, phrase in found.spans.get(part, [])[:SPANS_PER_CUE]:
+        shown = set()  # two phrases with one match key ("know", "knew") are one cue
+        for start, end, phrase in found.spans.get(part, []):
+            if (start, end) in shown:
+                continue
+            if len(shown) == SPANS_PER_CUE:
+                break
+            shown.add((start, end))
             a, b = starts[start], ends[end - 1]
             items.append({"start": a, "end": b, "text": text[a:b], "term": phrase,
                           "kind": "role_cue", "rule": rule})

@@ -209,9 +209,13 @@ SIGNALS: tuple[Signal, ...] = (
        "to investigate | to assess | to evaluate | to understand | to describe | to identify | "
        "to determine | to establish | to inform"),
     _s("n_pointer", "a pointer to a table, figure or section",
-       "table | figure | fig | appendix | annex | box | chapter | section | see | shown in | "
-       "presented in | summarised in | summarized in | listed in | set out in | illustrated | "
-       "below | above | following | as follows | overleaf"),
+       "table | figure | fig | appendix | annex | box | chapter | section | see table | "
+       "see figure | see fig | see appendix | see annex | see box | see chapter | "
+       "see section | see page | see also | see below | see above | shown in | presented in | "
+       "summarised in | summarized in | listed in | set out in | illustrated | shown below | "
+       "described below | set out below | listed below | given below | shown above | "
+       "described above | noted above | mentioned above | outlined above | as above | "
+       "the following | as follows | overleaf"),
     _s("n_definition", "a definition",
        "defined as | define | definition | refers to | refer to | known as | is termed | "
        "is called | are called | stands for | i.e. | that is"),

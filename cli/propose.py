@@ -80,7 +80,8 @@ def _document_ids(store, refs: tuple[str, ...]) -> list[int] | None:
               callback=_score, help="Keep code proposals scoring at least this (0-1).")
 @click.option("--roles/--no-roles", default=True, show_default=True,
               help="Also propose roles (context, mechanism, outcome) for any sentence, "
-              "whatever the codebook holds.")
+              "whatever the codebook holds, and keep a code proposal only where the detector "
+              "finds its code's role. --no-roles: codebook proposals alone, ungated.")
 @click.option("--learn", is_flag=True,
               help="Train a model on --reviewer's decisions, re-score their open proposals "
               "and add the roles it finds (theirs alone: blinding holds).")

@@ -58,6 +58,10 @@ def test_xlsx_worksheet_has_drop_downs_and_round_trips(rc, ids, db_path, tmp_pat
     assert dv.type == "list" and dv.formula1 == '"accept,reject,recode"'
     assert any("codes!" in (v.formula1 or "") for v in validations.values())
     assert wb["about"]["B1"].value == "alice"
+    about = {r[0]: r[1] for r in wb["about"].iter_rows(values_only=True)}
+    assert "empty code is a role proposal" in about["role proposals"]
+    assert "accept codes the role alone" in about["role proposals"]
+    assert "code id in new_code" in about["role proposals"]
 
     fill(sheet, {p[1]: ("accept",), p[2]: ("recode", "wf_trust", "better as context"),
                  p[3]: ("reject", None, "not an outcome: see p. 3")})

@@ -6,7 +6,8 @@ code, and three columns to fill: ``decision`` (accept / reject / recode: an Exce
 ``new_code`` (for a recode: a drop-down of the codebook's codes) and ``note``. Importing refuses
 a sheet exported for another reviewer, validates every row first and imports all or nothing;
 importing the same file again adds nothing (each row's decision has an id derived from its
-content).
+content). A row with an empty ``code`` is a role proposal, decided by its role (the ``about``
+sheet says how).
 """
 
 from __future__ import annotations
@@ -134,8 +135,17 @@ def _write_xlsx(store: Store, reviewer: str, path: Path, rows: list[dict],
     for line in (["reviewer", reviewer],
                  ["how", "Fill decision (accept, reject or recode), new_code for a recode, and "
                          "an optional note. Leave decision empty to keep a proposal pending."],
+                 ["role proposals", "A row with an empty code is a role proposal: the sentence "
+                                    "reads as evidence of its role (the role column), with no code "
+                                    "yet. Decide it by its role: accept codes the role alone; "
+                                    "recode with a code id in new_code gives it that code; reject "
+                                    "if the sentence does not carry that role."],
                  ["import", f"realistcoder import decisions {file_name} --reviewer {reviewer}"]):
         about.append(line)
+    for row in about.iter_rows():
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    about.column_dimensions["A"].width = 16
     about.column_dimensions["B"].width = 100
     wb.save(path)
 

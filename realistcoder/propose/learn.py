@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from realistcoder import __version__
+from realistcoder.collection import fewer_collections
 from realistcoder.errors import InputError
 from realistcoder.ingest.sections import PROPOSE_BY_DEFAULT
 from realistcoder.propose.learned import FORMAT, LearnedModel, design
@@ -230,7 +231,8 @@ def learn(store: Store, reviewer: str, *, detector: RoleDetector | None = None,
 
     detector = detector or RoleDetector(load_nlp())
     data = training_set(store, reviewer)
-    model, metrics = train(detector, data, C=C, seed=seed)
+    with fewer_collections():  # batch work: see realistcoder.collection
+        model, metrics = train(detector, data, C=C, seed=seed)
     with store.transaction():
         model_id = db.record_model(store, {
             "uuid": str(uuidlib.uuid4()), "reviewer": reviewer, "method": "learned",
@@ -243,8 +245,9 @@ def learn(store: Store, reviewer: str, *, detector: RoleDetector | None = None,
         db.prune_parameters(store, reviewer)
     summary = LearnSummary(model_id, data.examples(), model.thresholds, metrics,
                            fallback=model.fallback, model=model)
-    apply(store, reviewer, model, model_id, detector=detector, sections=sections,
-          summary=summary, document_ids=document_ids)
+    with fewer_collections():
+        apply(store, reviewer, model, model_id, detector=detector, sections=sections,
+              summary=summary, document_ids=document_ids)
     return summary
 
 

@@ -150,6 +150,7 @@ class CodebookMatcher:
         self._compile_terms(term_words)
         self._compile_patterns()
         self._with_exclude = frozenset(i for ids in self._exclude_codes.values() for i in ids)
+        self._ungated = any(c.role not in GATED for c in self.codes)
         self.repairer = Repairer(self.lex, term_words)
 
     # -- compiling ------------------------------------------------------------------------
@@ -241,6 +242,8 @@ class CodebookMatcher:
         outcome) are scored: the role gate of ``propose``, applied before the costly part.
         The cue analysis (independent of the codebook) is made once per doc and kept in
         ``doc.user_data``, unless ``cues`` is given."""
+        if roles is not None and not roles and not self._ungated:
+            return []  # the gate leaves no code to score: skip the matching altogether
         hits: dict[int, list[_Hit]] = defaultdict(list)
         entries = self._entries
         exact = self.phrase(doc)

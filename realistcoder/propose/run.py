@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 from realistcoder.codebook.model import Codebook
 from realistcoder.codebook.validate import regex_problems
+from realistcoder.collection import fewer_collections
 from realistcoder.errors import CodebookError, RealistCoderError, StoreError
 from realistcoder.ingest.sections import PROPOSE_BY_DEFAULT
 from realistcoder.store import proposals as db
@@ -171,35 +172,36 @@ def propose(
             _Target(len(targets), cb_id, cb, code_ids, db.older_versions(store, cb_id))
         )
     matcher = compiled([cb for _, cb in codebooks]) if codebooks else None
-    summary = ProposeSummary()
     if work is None:
         work = plan(store, codebooks, min_score=min_score, document_ids=document_ids,
                     sections=sections, roles=roles, role_weights=role_weights)
-    for item in work:
-        if not item.todo:
-            summary.skipped_documents += 1
-            continue
-        summary.documents += 1
-        doc_id = item.document["id"]
-        chosen = [targets[i] for i in item.codebooks]
-        written = Counter()
-        try:  # one bad document is reported and skipped; it never blocks the others
-            n_doc, n_roles = _propose_document(
-                store, item, chosen, nlp, matcher, detector, sections, batch_size, min_score,
-                summary, written, progress)
-        except (RealistCoderError, sqlite3.Error):
-            raise  # the store's fault (locked, full disk), not the document's
-        except Exception as err:
-            doc = item.document
-            summary.failed.append((doc.get("file_name") or f"document {doc_id}",
-                                   " ".join(f"{type(err).__name__}: {err}".split())))
-            continue
-        with store.transaction():
-            for target in chosen:
-                db.record_pass(store, target.codebook_id, doc_id, sections, min_score,
-                               MATCHER_VERSION, n_doc, written[target.codebook_id])
-            if item.roles:
-                db.record_role_pass(store, doc_id, version, sections, n_doc, n_roles)
+    summary = ProposeSummary()
+    with fewer_collections():  # batch work: see realistcoder.collection
+        for item in work:
+            if not item.todo:
+                summary.skipped_documents += 1
+                continue
+            summary.documents += 1
+            doc_id = item.document["id"]
+            chosen = [targets[i] for i in item.codebooks]
+            written = Counter()
+            try:  # one bad document is reported and skipped; it never blocks the others
+                n_doc, n_roles = _propose_document(
+                    store, item, chosen, nlp, matcher, detector, sections, batch_size, min_score,
+                    summary, written, progress)
+            except (RealistCoderError, sqlite3.Error):
+                raise  # the store's fault (locked, full disk), not the document's
+            except Exception as err:
+                doc = item.document
+                summary.failed.append((doc.get("file_name") or f"document {doc_id}",
+                                       " ".join(f"{type(err).__name__}: {err}".split())))
+                continue
+            with store.transaction():
+                for target in chosen:
+                    db.record_pass(store, target.codebook_id, doc_id, sections, min_score,
+                                   MATCHER_VERSION, n_doc, written[target.codebook_id])
+                if item.roles:
+                    db.record_role_pass(store, doc_id, version, sections, n_doc, n_roles)
     return summary
 
 

@@ -89,6 +89,20 @@ SHAPE_RULES = {
 _END = re.compile(r"[.!?:;\u201d\"')\]]\s*$")
 
 
+def _for_lower_case(pattern: re.Pattern) -> re.Pattern:
+    """The same case-insensitive pattern, case-sensitive for lower-cased text: Python's regex
+    engine skips ahead on literal prefixes only without ``re.I`` (about twice as fast)."""
+    src, out, i = pattern.pattern, [], 0
+    while i < len(src):
+        step = 2 if src[i] == "\\" else 1  # escapes (\W, \S) keep their case
+        out.append(src[i:i + step] if step == 2 else src[i].lower())
+        i += step
+    return re.compile("".join(out), pattern.flags & ~re.I)
+
+
+_ON_LOWER = {name: _for_lower_case(p) for name, _, p in PATTERNS if p.flags & re.I}
+
+
 def feature_names() -> list[str]:
     """The detector's features, in the order of :meth:`Signals.vector`."""
     names = ["bias"]
@@ -193,7 +207,10 @@ class SignalMatcher:
             needles = _NEEDLE_AS_WRITTEN_RE.get(name)
             if needles is not None and needles.search(text) is None:
                 continue
-            m = pattern.match(text) if name in ANCHORED else pattern.search(text)
+            target = text
+            if name in _ON_LOWER and len(lower) == len(text):  # offsets stay the same
+                pattern, target = _ON_LOWER[name], lower
+            m = pattern.match(target) if name in ANCHORED else pattern.search(target)
             if m is not None:
                 found.patterns[name] = (m.start(), m.end())
         found.shapes = shapes(text, len(doc))

@@ -6,13 +6,17 @@ core with it), and the speed-up over a naive matcher measured in the same proces
 each sentence against each term with a rapidfuzz call (``fuzz.partial_ratio``), timed on a
 subsample and extrapolated. Target: 20x or better. Times are CPU seconds of this process
 (``time.process_time``), so that other programs sharing the machine do not skew the ratio;
-the store run also prints wall-clock time (it waits on disk).
+the store run also prints wall-clock time (it waits on disk). Two more store runs: the
+development set's real documents as `ingest` stores them (the synthetic mix below is denser in
+codebook terms and cues than real text), and the mix with the garbage collector left as CPython
+sets it (``propose`` tunes it for batch work: realistcoder.collection).
 
 Sentences: a quarter from the sample corpus's own text (corpus/src/*.yaml), a quarter extracted
 from the third-party papers in ../shared/pdfs/health when present (read at run time, never
-stored), half template sentences built from codebook terms (with misspellings, glued and split
-words, negations and hedges) or filler that should match nothing. The matcher and the naive
-loops are timed in alternating rounds so that both see the same machine load.
+stored; never the four documents reserved for independent evaluation), half template sentences
+built from codebook terms (with misspellings, glued and split words, negations and hedges) or
+filler that should match nothing. The matcher and the naive loops are timed in alternating
+rounds so that both see the same machine load.
 
 Usage: python bench/bench_propose.py [--sentences 100000] [--naive-sample 300] [--no-store]
 """
@@ -30,6 +34,7 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz
 
+from realistcoder import collection
 from realistcoder.codebook import default_codebook_path, load_codebook, shipped_codebooks
 from realistcoder.propose.matcher import compiled
 from realistcoder.propose.nlp import load_nlp, pipeline_description
@@ -83,16 +88,23 @@ def corpus_sentences() -> list[str]:
     return out
 
 
-def shared_pdf_sentences(limit_files: int = 17, pages: int = 10) -> list[str]:
-    """Text extracted from ../shared/pdfs/health (third-party papers, read here, never stored
-    in the project); empty when ../shared is absent."""
-    folder = ROOT.parent / "shared" / "pdfs" / "health"
+def shared_pdf_sentences(limit_files: int = 17, pages: int = 10,
+                         folders: tuple[str, ...] = ("health",)) -> list[str]:
+    """Text extracted from ../shared/pdfs/<folders> (third-party papers, read here, never stored
+    in the project; never the documents reserved for independent evaluation); empty when
+    ../shared is absent."""
+    shared = ROOT.parent / "shared" / "pdfs"
     out: list[str] = []
-    if not folder.is_dir():
+    if not shared.is_dir():
         return out
     import pypdfium2 as pdfium
 
-    for path in sorted(folder.glob("*.pdf"))[:limit_files]:
+    sys.path.insert(0, str(ROOT / "bench" / "devset"))
+    from devset import RESERVED
+
+    paths = [p for folder in folders for p in sorted((shared / folder).glob("*.pdf"))
+             if not p.name.startswith(RESERVED)]
+    for path in paths[:limit_files]:
         pdf = pdfium.PdfDocument(str(path))
         for i in range(min(len(pdf), pages)):
             out.extend(_split(pdf[i].get_textpage().get_text_range()))
@@ -147,6 +159,23 @@ def generate(n: int, codebooks, seed: int = 7) -> list[str]:
     return out
 
 
+def development_sentences() -> list[str]:
+    """The sentences of the development set's documents as `ingest` stores them (real papers
+    and reports, never the documents reserved for independent evaluation); empty when
+    ../shared is absent."""
+    sys.path.insert(0, str(ROOT / "bench" / "devset"))
+    from devset import labelled_store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            store, _, _ = labelled_store(Path(tmp) / "dev.db")
+        except SystemExit:
+            return []
+        texts = [r["text"] for r in store.query("SELECT text FROM sentences ORDER BY id")]
+        store.close()
+    return texts
+
+
 def naive_loop(sentences: list[str], terms: list[str], cutoff: bool) -> float:
     """CPU seconds for: each sentence, each term, one rapidfuzz call (``partial_ratio`` >= 90,
     with or without rapidfuzz's ``score_cutoff`` early exit)."""
@@ -189,7 +218,11 @@ def interleaved(sentences: list[str], sample: list[str], codebooks, terms, round
     return ours_s, n, naive_s / len(sample), plain_s / len(sample)
 
 
-def store_run(sentences: list[str], codebooks, roles: bool = True) -> tuple[float, int]:
+def store_run(sentences: list[str], codebooks, roles: bool = True,
+              tuned: bool = True) -> tuple[float, float, int]:
+    """CPU seconds, wall seconds and proposals of one `propose` run on a fresh store;
+    ``tuned=False`` leaves the garbage collector as CPython sets it."""
+    collection.TUNED = tuned
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(Path(tmp) / "bench.db")
         with store.transaction() as db:
@@ -207,6 +240,7 @@ def store_run(sentences: list[str], codebooks, roles: bool = True) -> tuple[floa
         summary = propose(store, targets, roles=roles)
         elapsed, wall = time.process_time() - start, time.perf_counter() - wall
         store.close()
+    collection.TUNED = True
     return elapsed, wall, summary.new + sum(summary.role_proposals.values())
 
 
@@ -257,6 +291,17 @@ def main(argv: list[str] | None = None) -> int:
                   f"({elapsed:.1f} s CPU, {wall:.1f} s wall, {new:,} proposals), "
                   f"{n / codes_only:,.0f} without it; {naive * n / elapsed:,.0f}x the naive "
                   "loop with score_cutoff")
+        real = development_sentences()
+        if real:
+            best = min(store_run(real, default)[0] for _ in range(3))
+            bare = min(store_run(real, default, roles=False)[0] for _ in range(3))
+            print(f"  real documents (the development set's, ingested: {len(real):,} sentences; "
+                  f"best of 3 runs): {len(real) / best:,.0f} sentences/s with the role detector, "
+                  f"{len(real) / bare:,.0f} without it")
+        untuned, _, _ = store_run(sentences, default, tuned=False)
+        print(f"  the default codebook with the garbage collector as CPython sets it (not "
+              f"realistcoder.collection's): {n / untuned:,.0f} sentences/s with the role "
+              "detector")
     return 0
 
 

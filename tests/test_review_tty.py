@@ -50,6 +50,11 @@ def test_single_keys_on_a_terminal_and_ctrl_c(db_path):
     if pid == 0:  # the child: the review loop on the pseudo-terminal
         try:
             os.environ["COLUMNS"] = "80"
+            # an ignored or blocked signal stays so across fork and exec (a run started in the
+            # background by a shell ignores SIGINT; a test before this one may leave it
+            # blocked): the child gets Ctrl-C as a terminal user does
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
             os.execv(sys.executable, [sys.executable, "-c", DRIVER, str(db_path), "alice"])
         finally:
             os._exit(127)  # never fall back into pytest in the child

@@ -125,13 +125,7 @@ def audit_cmd(app, reviewers, codes, theory, documents, fmt, output, disagreemen
         echo(f"fill its 'consensus' column (codes separated by ';', or 'none'), then run "
              f"`realistcoder resolve {output} --reviewer NAME`", err=True)
         return
-    text = _render(result, fmt, sel.reviewers)
-    if output:
-        was_there = existed(output)
-        _write_atomic(output, text if text.endswith("\n") else text + "\n")
-        written(output, was_there, "the audit", fmt)
-    else:
-        echo(text)
+    _deliver(_render(result, fmt, sel.reviewers), output, "the audit", fmt)
 
 
 def _appraisal(store, reviewers, documents, fmt, output) -> None:
@@ -145,18 +139,19 @@ def _appraisal(store, reviewers, documents, fmt, output) -> None:
     ids = {get_document(store, d)["id"] for d in documents} if documents else None
     result = appraisal_agreement(store, reviewers, ids)
     text = report.to_json(result) if fmt == "json" else appraisal_text(result)
-    if output:
-        was_there = existed(output)
-        _write_atomic(output, text if text.endswith("\n") else text + "\n")
-        written(output, was_there, "the appraisal agreement", fmt)
-    else:
+    _deliver(text, output, "the appraisal agreement", fmt)
+
+
+def _deliver(text: str, output: Path | None, what: str, fmt: str) -> None:
+    """Print ``text``, or write it to ``output`` all or nothing (an interrupted run leaves no
+    partial report) and say so."""
+    if not output:
         echo(text)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` all or nothing (an interrupted run leaves no partial report)."""
-    with atomic_output(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+        return
+    was_there = existed(output)
+    with atomic_output(output) as tmp:
+        tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    written(output, was_there, what, fmt)
 
 
 def _render(result: dict, fmt: str, reviewers: list[str]) -> str:

@@ -172,17 +172,26 @@ def pair_counts(data: Units | Table, positive: Hashable = 1) -> dict[str, int]:
     return out
 
 
-def cohen_kappa(data: Units | Table) -> Value:
-    """Cohen's kappa for exactly two reviewers, on the units both coded."""
-    t = _table(data)
+def both_coded(t: Table, statistic: str, instead: str) -> np.ndarray | Undefined:
+    """The (n, 2) category indices of the units both of exactly two reviewers coded, or why
+    ``statistic`` (a two-reviewer one; ``instead`` names the alternatives) is undefined."""
     if t.n_raters != 2:
-        return Undefined(f"Cohen's kappa is for exactly two reviewers ({t.n_raters} here); "
-                         "see Fleiss' kappa or Krippendorff's alpha")
+        return Undefined(f"{statistic} is for exactly two reviewers ({t.n_raters} here); "
+                         f"see {instead}")
     v = t.values[(t.values >= 0).all(axis=1)]
     if len(v) == 0:
         return Undefined(NO_OVERLAP)
     if len(v) == 1:
         return Undefined(ONE_UNIT)
+    return v
+
+
+def cohen_kappa(data: Units | Table) -> Value:
+    """Cohen's kappa for exactly two reviewers, on the units both coded."""
+    t = _table(data)
+    v = both_coded(t, "Cohen's kappa", "Fleiss' kappa or Krippendorff's alpha")
+    if isinstance(v, Undefined):
+        return v
     used = np.unique(v)
     if len(used) == 1:
         return Undefined(f"both reviewers gave every unit the same single category "

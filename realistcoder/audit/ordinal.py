@@ -18,20 +18,23 @@ from collections.abc import Hashable, Sequence
 
 import numpy as np
 
-from realistcoder.audit.agreement import NO_OVERLAP, ONE_UNIT, Undefined, Units, Value, tabulate
+from realistcoder.audit.agreement import (
+    NO_OVERLAP,
+    ONE_UNIT,
+    Undefined,
+    Units,
+    Value,
+    both_coded,
+    tabulate,
+)
 
 
 def weighted_kappa(data: Units, scale: Sequence[Hashable]) -> Value:
     """Cohen's kappa with linear weights, for exactly two reviewers."""
     t = tabulate(data, scale)
-    if t.n_raters != 2:
-        return Undefined(f"weighted kappa is for exactly two reviewers ({t.n_raters} here); "
-                         "see Krippendorff's alpha")
-    v = t.values[(t.values >= 0).all(axis=1)]
-    if len(v) == 0:
-        return Undefined(NO_OVERLAP)
-    if len(v) == 1:
-        return Undefined(ONE_UNIT)
+    v = both_coded(t, "weighted kappa", "Krippendorff's alpha")
+    if isinstance(v, Undefined):
+        return v
     k = len(t.categories)
     observed = np.bincount(v[:, 0] * k + v[:, 1], minlength=k * k).reshape(k, k) / len(v)
     expected = np.outer(observed.sum(axis=1), observed.sum(axis=0))

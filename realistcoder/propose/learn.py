@@ -222,6 +222,7 @@ def _design(detector: RoleDetector, texts: list[str]):
     return sparse.vstack(parts, format="csr") if parts else None
 
 
+@fewer_collections()  # batch work: see realistcoder.collection
 def learn(store: Store, reviewer: str, *, detector: RoleDetector | None = None,
           sections=PROPOSE_BY_DEFAULT, C: float = C, seed: int = 0,
           document_ids=None) -> LearnSummary:
@@ -231,8 +232,7 @@ def learn(store: Store, reviewer: str, *, detector: RoleDetector | None = None,
 
     detector = detector or RoleDetector(load_nlp())
     data = training_set(store, reviewer)
-    with fewer_collections():  # batch work: see realistcoder.collection
-        model, metrics = train(detector, data, C=C, seed=seed)
+    model, metrics = train(detector, data, C=C, seed=seed)
     with store.transaction():
         model_id = db.record_model(store, {
             "uuid": str(uuidlib.uuid4()), "reviewer": reviewer, "method": "learned",
@@ -245,9 +245,8 @@ def learn(store: Store, reviewer: str, *, detector: RoleDetector | None = None,
         db.prune_parameters(store, reviewer)
     summary = LearnSummary(model_id, data.examples(), model.thresholds, metrics,
                            fallback=model.fallback, model=model)
-    with fewer_collections():
-        apply(store, reviewer, model, model_id, detector=detector, sections=sections,
-              summary=summary, document_ids=document_ids)
+    apply(store, reviewer, model, model_id, detector=detector, sections=sections,
+          summary=summary, document_ids=document_ids)
     return summary
 
 
